@@ -1,0 +1,267 @@
+"""Following the notification log: new events in, views and tracking position out.
+
+Each round reads the notifications after the tracked position (in pages of
+``PAGE``, at most ``CHUNK`` per round), decodes them with the application's mapper,
+and writes everything they change in one transaction together with the new position.
+A pair whose new touches all come after its latest one is extended from its stored
+last state without reading anything back; a touch that lands in a pair's past, or a
+retraction, refolds that pair from the touch before it. So catching up on N events
+costs O(N) plus, for back-dated touches only, the part of that pair's history after
+them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from ledger._fold import Projections, TouchRow, touch_from_row
+from ledger._pairs import split
+from ledger._time import to_micros
+from ledger._views import PAIR_TOUCH_COLUMNS, ViewStore
+from ledger.domain import Person, Touchpoint
+from ledger.kinds import Kind
+from ledger.projections import PairTouch
+
+__all__ = ["BEGINNING_OF_TIME", "catch_up"]
+
+PAGE = 5_000
+CHUNK = 100_000
+BEGINNING_OF_TIME = -(2**62)
+"""``effective_t`` of attributes given at registration: in force as of any time."""
+
+Pair = tuple[str, str]
+
+
+def catch_up(app: Any, views: ViewStore, projections: Projections) -> int:
+    """Bring the views up to the end of the log; return how many events were applied."""
+    applied = 0
+    while True:
+        start = views.position()
+        notifications = _read(app.recorder, start)
+        if not notifications:
+            return applied
+        with views.locked() as (c, position):
+            if position != start:
+                continue  # another process caught up meanwhile: read again from there
+            _Round(app, views, projections, c).apply(notifications)
+            views.advance(c, notifications[-1].id)
+        applied += len(notifications)
+
+
+def _read(recorder: Any, start: int) -> list[Any]:
+    notifications: list[Any] = []
+    while len(notifications) < CHUNK:
+        page = recorder.select_notifications(start=start, limit=PAGE, inclusive_of_start=False)
+        notifications.extend(page)
+        if len(page) < PAGE:
+            break
+        start = page[-1].id
+    return notifications
+
+
+class _Round:
+    """One transaction's worth of notifications applied to the views."""
+
+    def __init__(self, app: Any, views: ViewStore, projections: Projections, c: Any) -> None:
+        self.app, self.views, self.projections, self.c = app, views, projections, c
+        self.new: defaultdict[Pair, list[PairTouch]] = defaultdict(list)
+        self.gone: defaultdict[Pair, dict[str, int]] = defaultdict(dict)
+
+    def apply(self, notifications: Sequence[Any]) -> None:
+        people, attributes, touchpoints, retractions = [], [], [], []
+        participants: list[tuple[str, str]] = []
+        for notification in notifications:
+            event = self.app.mapper.to_domain_event(notification)
+            seq = notification.id
+            if isinstance(event, Touchpoint.Recorded):
+                touchpoints.append(self._recorded(event, seq))
+                participants.extend(
+                    (key, touchpoints[-1][0]) for key in {event.initiator, *event.counterparts}
+                )
+            elif isinstance(event, Touchpoint.Retracted):
+                retractions.append((event.reason, event.originator_id.hex))
+            elif isinstance(event, Person.Registered):
+                people.append((event.key, event.name))
+                attributes.append((event.key, "name", BEGINNING_OF_TIME, seq, _json(event.name)))
+            elif isinstance(event, Person.AttributesChanged):
+                at = to_micros(event.effective_at)
+                attributes.extend(
+                    (event.key, field, at, seq, _json(value))
+                    for field, value in sorted(event.changes.items())
+                )
+        views = self.views
+        views.executemany(
+            self.c,
+            "INSERT INTO {people} (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            people,
+        )
+        views.executemany(
+            self.c,
+            "INSERT INTO {attributes} (key, field, effective_t, seq, value) VALUES (?, ?, ?, ?, ?)",
+            attributes,
+        )
+        views.executemany(
+            self.c,
+            "INSERT INTO {touchpoints} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            touchpoints,
+        )
+        views.executemany(
+            self.c, "INSERT INTO {participants} (key, touchpoint_id) VALUES (?, ?)", participants
+        )
+        views.executemany(
+            self.c,
+            "UPDATE {touchpoints} SET retracted_reason = ? WHERE touchpoint_id = ?",
+            retractions,
+        )
+        self._forget([tid for _, tid in retractions])
+        self._refold()
+
+    def _recorded(self, event: Touchpoint.Recorded, seq: int) -> tuple[Any, ...]:
+        tid = event.originator_id.hex
+        t = to_micros(event.occurred_at)
+        kind = Kind(event.kind)
+        for a, b, touch in split(
+            tid, t, kind, event.initiator, event.counterparts, event.personalized, event.giver
+        ):
+            self.new[(a, b)].append(touch)
+        return (
+            tid,
+            t,
+            event.kind,
+            event.initiator,
+            _json(event.counterparts),
+            event.note,
+            event.source,
+            event.source_ref,
+            int(event.personalized),
+            event.giver,
+            event.duration_seconds,
+            seq,
+        )
+
+    def _forget(self, touchpoint_ids: list[str]) -> None:
+        """Take retracted touchpoints out of their pairs (recorded now or before)."""
+        wanted = set(touchpoint_ids)
+        for pair, touches in self.new.items():
+            kept = [touch for touch in touches if touch.touchpoint_id not in wanted]
+            if len(kept) != len(touches):
+                self.new[pair] = kept
+        for chunk in _chunks(touchpoint_ids, 500):
+            marks = ", ".join("?" * len(chunk))
+            self.c.execute(
+                self.views.sql(
+                    f"SELECT a, b, t, touchpoint_id FROM {{pair_touches}} "
+                    f"WHERE touchpoint_id IN ({marks})"
+                ),
+                chunk,
+            )
+            for row in self.c.fetchall():
+                self.gone[(row["a"], row["b"])][row["touchpoint_id"]] = int(row["t"])
+
+    def _refold(self) -> None:
+        affected = sorted(set(self.new) | set(self.gone))
+        last = self._last_rows(affected)
+        inserts: list[TouchRow] = []
+        upserts: list[tuple[Any, ...]] = []
+        drops: list[Pair] = []
+        for pair in affected:
+            adds = sorted(self.new.get(pair, ()), key=lambda touch: touch.order)
+            if not adds and not self.gone.get(pair):
+                continue  # recorded and retracted within this round
+            rows, tail = self._pair_rows(pair, adds, last.get(pair))
+            inserts.extend(rows)
+            if tail is None:
+                drops.append(pair)
+            else:
+                upserts.append(tail)
+        v, c = self.views, self.c
+        v.executemany(c, "DELETE FROM {pair_last} WHERE a = ? AND b = ?", drops)
+        v.executemany(
+            c,
+            f"INSERT INTO {{pair_touches}} ({PAIR_TOUCH_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        v.executemany(
+            c,
+            "INSERT INTO {pair_last} (a, b, t, touchpoint_id, states) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET t = excluded.t, "
+            "touchpoint_id = excluded.touchpoint_id, states = excluded.states",
+            upserts,
+        )
+
+    def _pair_rows(
+        self, pair: Pair, adds: list[PairTouch], last: tuple[int, str, bytes] | None
+    ) -> tuple[list[TouchRow], tuple[Any, ...] | None]:
+        """New rows for the pair, and its new ``pair_last`` row (None: pair is empty)."""
+        a, b = pair
+        gone = self.gone.get(pair, {})
+        if not gone and adds and (last is None or adds[0].order > (last[0], last[1])):
+            states = self.projections.start() if last is None else self.projections.decode(last[2])
+            rows, _ = self.projections.fold(a, b, states, adds)
+            return rows, (a, b, rows[-1][2], rows[-1][3], rows[-1][8])
+        earliest = min([touch.order for touch in adds] + [(t, tid) for tid, t in gone.items()])
+        before, suffix = self._history_from(pair, earliest)
+        keep = [touch for touch in suffix if touch.touchpoint_id not in gone]
+        touches = sorted(keep + adds, key=lambda touch: touch.order)
+        states = self.projections.start() if before is None else self.projections.decode(before[2])
+        rows, _ = self.projections.fold(a, b, states, touches)
+        if rows:
+            return rows, (a, b, rows[-1][2], rows[-1][3], rows[-1][8])
+        return rows, None if before is None else (a, b, *before)
+
+    def _history_from(
+        self, pair: Pair, earliest: tuple[int, str]
+    ) -> tuple[tuple[int, str, bytes] | None, list[PairTouch]]:
+        """The row just before ``earliest`` and the touches from it on (then deleted)."""
+        v, c = self.views, self.c
+        key = (pair[0], pair[1], earliest[0], earliest[0], earliest[1])
+        c.execute(
+            v.sql(
+                "SELECT t, touchpoint_id, states FROM {pair_touches} WHERE a = ? AND b = ? "
+                "AND (t < ? OR (t = ? AND touchpoint_id < ?)) "
+                "ORDER BY t DESC, touchpoint_id DESC LIMIT 1"
+            ),
+            key,
+        )
+        row = c.fetchone()
+        before = (
+            None if row is None else (int(row["t"]), row["touchpoint_id"], bytes(row["states"]))
+        )
+        where = "a = ? AND b = ? AND (t > ? OR (t = ? AND touchpoint_id >= ?))"
+        c.execute(v.sql(f"SELECT {PAIR_TOUCH_COLUMNS} FROM {{pair_touches}} WHERE {where}"), key)
+        suffix = [touch_from_row(r) for r in c.fetchall()]
+        c.execute(v.sql(f"DELETE FROM {{pair_touches}} WHERE {where}"), key)
+        return before, suffix
+
+    def _last_rows(self, pairs: list[Pair]) -> dict[Pair, tuple[int, str, bytes]]:
+        found: dict[Pair, tuple[int, str, bytes]] = {}
+        for chunk in _chunks(pairs, 400):
+            values = ", ".join(["(?, ?)"] * len(chunk))
+            params = [key for pair in chunk for key in pair]
+            self.c.execute(
+                self.views.sql(
+                    f"SELECT a, b, t, touchpoint_id, states FROM {{pair_last}} "
+                    f"WHERE (a, b) IN (VALUES {values})"
+                ),
+                params,
+            )
+            for row in self.c.fetchall():
+                found[(row["a"], row["b"])] = (
+                    int(row["t"]),
+                    row["touchpoint_id"],
+                    bytes(row["states"]),
+                )
+        return found
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,121 @@
+"""Writing facts: validated, atomic, idempotent, safe against concurrent writers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from ledger._errors import LedgerError, UnknownPersonError
+from ledger._storage import Storage
+from ledger.domain import Person, Touchpoint, person_id, touchpoint_id
+from ledger.results import RecordSummary
+from ledger.values import Touch
+
+__all__ = ["EARLIEST", "Recorder"]
+
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+"""``effective_at`` of attributes given without a date: in force for all time."""
+
+_ATTEMPTS = 20
+
+
+class Recorder:
+    """Turns inputs into aggregates and stores those not stored before."""
+
+    def __init__(self, app: Any, storage: Storage) -> None:
+        self.app = app
+        self.storage = storage
+
+    def known(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` are registered people (asked of the event store itself)."""
+        ids = {person_id(key): key for key in keys}
+        return {ids[found] for found in self.storage.existing_ids(self.app, list(ids))}
+
+    def record(self, touches: Sequence[Touch], create_people: bool) -> RecordSummary:
+        keys = sorted({key for touch in touches for key in touch.people})
+        missing = set(keys) - self.known(keys)
+        if missing and not create_people:
+            raise _unknown(touches, missing)
+        people = [_register(key, key) for key in sorted(missing)]
+        touchpoints: dict[UUID, Touchpoint] = {}
+        ids: list[str] = []
+        for touch in touches:
+            aggregate = _touchpoint(touch)
+            touchpoints.setdefault(aggregate.id, aggregate)
+            ids.append(aggregate.id.hex)
+        saved = self.save_new([*people, *touchpoints.values()])
+        added = len(saved & touchpoints.keys())
+        return RecordSummary(
+            added=added,
+            ignored=len(touches) - added,
+            people_added=len(saved) - added,
+            touchpoint_ids=tuple(ids),
+        )
+
+    def register(self, key: str, name: str, changes: dict[str, Any]) -> bool:
+        person = _register(key, name)
+        if changes:
+            person.change(EARLIEST, changes)
+        return bool(self.save_new([person]))
+
+    def save_new(self, aggregates: Sequence[Any]) -> set[UUID]:
+        """Store the aggregates not stored yet, all in one transaction; return their ids.
+
+        A concurrent writer may store some of the same ids between our check and our
+        insert: the insert then fails on the primary key, and we check again.
+        """
+        if not aggregates:
+            return set()
+        pending = {
+            a.id: [self.app.mapper.to_stored_event(e) for e in a.collect_events()]
+            for a in aggregates
+        }
+        for _ in range(_ATTEMPTS):
+            existing = self.storage.existing_ids(self.app, list(pending))
+            fresh = [i for i in pending if i not in existing]
+            if not fresh:
+                return set()
+            try:
+                self.storage.insert_atomically(self.app, [s for i in fresh for s in pending[i]])
+            except IntegrityError:
+                continue
+            return set(fresh)
+        raise LedgerError("could not store the batch: it kept colliding with other writers")
+
+
+def _register(key: str, name: str) -> Person:
+    return Person._create(Person.Registered, id=person_id(key), key=key, name=name)
+
+
+def _touchpoint(touch: Touch) -> Touchpoint:
+    ref = touch.source_ref if touch.source_ref is not None else uuid.uuid4().hex
+    giver = touch.giver or ("initiator" if touch.kind == "favor" else None)
+    return Touchpoint._create(
+        Touchpoint.Recorded,
+        id=touchpoint_id(touch.source, str(ref)),
+        kind=touch.kind.value,
+        initiator=touch.initiator,
+        counterparts=list(touch.counterparts),
+        occurred_at=touch.occurred_at,
+        note=touch.note,
+        source=touch.source,
+        source_ref=str(ref),
+        personalized=bool(touch.personalized),
+        giver=giver,
+        duration_seconds=touch.duration_seconds,
+    )
+
+
+def _unknown(touches: Sequence[Touch], missing: set[str]) -> UnknownPersonError:
+    for touch in touches:
+        if touch.initiator in missing:
+            return UnknownPersonError("initiator", touch.initiator)
+        for key in touch.counterparts:
+            if key in missing:
+                return UnknownPersonError("counterparts", key)
+    raise AssertionError("unreachable: a missing key comes from some touch")

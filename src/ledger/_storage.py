@@ -1,0 +1,62 @@
+"""Choosing the storage from a URL; what every storage module provides."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, Protocol
+from uuid import UUID
+
+from ledger._errors import StorageError
+from ledger._views import ViewStore
+
+__all__ = ["DEFAULT_URL", "Storage", "default_url", "open_storage"]
+
+DEFAULT_URL = "sqlite:///ledger.db"
+
+
+def default_url() -> str:
+    """``$LEDGER_DB`` if set, else a SQLite file ``ledger.db`` in the working directory."""
+    return os.environ.get("LEDGER_DB") or DEFAULT_URL
+
+
+class Storage(Protocol):
+    """One database: where the events live and where the views live beside them."""
+
+    @property
+    def url(self) -> str:
+        """The URL the storage was opened with."""
+
+    def environment(self) -> dict[str, str]:
+        """eventsourcing settings for the application (persistence module, names, ...)."""
+
+    def views(self, app: Any) -> ViewStore:
+        """The view store, sharing the application's datastore."""
+
+    def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
+        """Which of ``ids`` already have a first event stored."""
+
+    def insert_atomically(self, app: Any, stored_events: Sequence[Any]) -> None:
+        """Insert all the stored events in one transaction, or none of them."""
+
+
+def open_storage(url: str | None = None) -> Storage:
+    """The storage a URL names: ``sqlite:///path``, ``memory://``, ``postgresql://...``.
+
+    A bare path is taken as a SQLite file.
+    """
+    url = (url or default_url()).strip()
+    scheme, sep, _ = url.partition("://")
+    scheme = scheme.lower() if sep else ""
+    if scheme in ("", "sqlite", "memory"):
+        from ledger.sqlite import SQLiteStorage  # noqa: PLC0415 - keep startup light
+
+        return SQLiteStorage.from_url(url)
+    if scheme in ("postgresql", "postgres"):
+        from ledger.postgres import PostgresStorage  # noqa: PLC0415 - psycopg only when used
+
+        return PostgresStorage.from_url(url)
+    raise StorageError(
+        f"url: unsupported ledger URL {url!r} (use sqlite:///PATH, memory:// "
+        "or postgresql://USER:PASSWORD@HOST:PORT/DB)"
+    )

@@ -1,0 +1,379 @@
+"""The Python API: open a ledger by URL, record facts, ask how relationships stand."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Self
+from uuid import UUID
+
+import orjson
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, PersistenceError
+
+from ledger._catchup import catch_up
+from ledger._errors import (
+    AlreadyRetractedError,
+    InvalidInputError,
+    StorageError,
+    UnknownPersonError,
+    UnknownTouchpointError,
+)
+from ledger._explain import depth_reasons
+from ledger._fold import Projections, touch_from_row
+from ledger._queries import Reader
+from ledger._recording import Recorder
+from ledger._storage import open_storage
+from ledger._time import from_micros, parse_time, to_micros
+from ledger.application import LedgerApplication
+from ledger.domain import person_id
+from ledger.projections import ProjectionConfig, discover
+from ledger.projections.decay import Decay
+from ledger.projections.decay import projection as decay_projection
+from ledger.projections.reciprocity import coefficient
+from ledger.results import (
+    Contribution,
+    Explanation,
+    NetworkSummary,
+    PairView,
+    PersonView,
+    RecordSummary,
+    TouchpointView,
+)
+from ledger.values import Touch, check_key, clean_attributes
+
+__all__ = ["Ledger"]
+
+TimeLike = datetime | str | None
+
+
+class Ledger:
+    """A relationship ledger stored at ``url`` (see :func:`ledger.open`).
+
+    ``half_life_days`` and ``weights`` set the decay model; they are remembered by the
+    ledger, and changing them rebuilds the views.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        half_life_days: float | None = None,
+        weights: Mapping[str, float] | None = None,
+    ) -> None:
+        self._storage = open_storage(url)
+        self.url = self._storage.url
+        try:
+            self._app = LedgerApplication(env=self._storage.environment())
+            self._views = self._storage.views(self._app)
+            self._views.create_tables()
+            with self._views.read() as c:
+                stored = self._views.meta(c)
+        except (PersistenceError, OSError) as error:
+            raise StorageError(f"url: cannot open ledger {self.url!r}: {error}") from None
+        config = _config(stored, half_life_days, weights)
+        self.projections = Projections(discover(config))
+        self._reader = Reader(self._views)
+        self._recorder = Recorder(self._app, self._storage)
+        settings = {**self.projections.fingerprints(), "config": _dump_config(config)}
+        if any(stored.get(k) != v for k, v in settings.items() if k != "config") or (
+            stored.get("config") != settings["config"]
+        ):
+            self._rebuild(settings)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._app.close()
+
+    @property
+    def decay_model(self) -> Decay:
+        decay = self.projections.by_name["decay"]
+        assert isinstance(decay, Decay)
+        return decay
+
+    # -- people ------------------------------------------------------------------------
+    def add_person(self, key: str, name: str | None = None, **attributes: Any) -> bool:
+        """Register a person; attributes given here hold for all time. False if known."""
+        key = check_key(key, "key")
+        changes = clean_attributes(attributes)
+        return self._recorder.register(key, (name or key).strip() or key, changes)
+
+    def update_person(self, key: str, since: TimeLike = None, **attributes: Any) -> None:
+        """Attributes take new values from ``since`` on (default: now); None clears one."""
+        key = check_key(key, "key")
+        changes = clean_attributes(attributes)
+        if not changes:
+            raise InvalidInputError("attributes", attributes, "nothing to update")
+        effective = _moment(since, "since")
+        person = self._person_aggregate(key)
+        person.change(effective, changes)
+        self._app.save(person)
+
+    def person(self, key: str, as_of: TimeLike = None) -> PersonView:
+        key = check_key(key, "key")
+        self.catch_up()
+        if not self._reader.person_exists(key):
+            raise UnknownPersonError("key", key)
+        moment = _moment(as_of, "as_of")
+        values = self._reader.attributes(key, to_micros(moment))
+        return PersonView(key=key, as_of=moment, name=values.pop("name", key), attributes=values)
+
+    def people(self) -> list[str]:
+        self.catch_up()
+        return self._reader.people()
+
+    # -- touchpoints -------------------------------------------------------------------
+    def record(
+        self,
+        kind: str,
+        initiator: str,
+        counterparts: str | Sequence[str],
+        occurred_at: datetime | str,
+        **details: Any,
+    ) -> str:
+        """Record one touchpoint; return its id. Details: see :class:`ledger.Touch`."""
+        touch = Touch(kind, initiator, counterparts, occurred_at, **details)
+        return self._recorder.record([touch], create_people=False).touchpoint_ids[0]
+
+    def record_many(
+        self, touches: Iterable[Touch], *, create_people: bool = False
+    ) -> RecordSummary:
+        """Record a batch atomically: all of it or, on any error, none of it.
+
+        Touchpoints already recorded (same source and source_ref) are ignored and
+        counted; ``create_people`` registers unknown people instead of failing.
+        """
+        return self._recorder.record(list(touches), create_people)
+
+    def retract(self, touchpoint_id: str, reason: str) -> None:
+        """Withdraw a touchpoint recorded in error. The log keeps both facts."""
+        if not str(reason).strip():
+            raise InvalidInputError("reason", reason, "say why the touchpoint is retracted")
+        touchpoint = self._touchpoint_aggregate(touchpoint_id)
+        if touchpoint.retracted_reason is not None:
+            raise AlreadyRetractedError(touchpoint_id)
+        touchpoint.retract(str(reason).strip())
+        try:
+            self._app.save(touchpoint)
+        except IntegrityError:
+            raise AlreadyRetractedError(touchpoint_id) from None
+
+    def touchpoint(self, touchpoint_id: str) -> TouchpointView:
+        self.catch_up()
+        found = self._reader.touchpoint(_touchpoint_hex(touchpoint_id))
+        if found is None:
+            raise UnknownTouchpointError(touchpoint_id)
+        return found
+
+    def timeline(
+        self,
+        person: str,
+        other: str | None = None,
+        *,
+        since: TimeLike = None,
+        until: TimeLike = None,
+    ) -> list[TouchpointView]:
+        """Touchpoints of ``person`` (with ``other``) in time order, retracted ones too."""
+        person = self._known_key(person, "person")
+        other = None if other is None else self._known_key(other, "other")
+        low = None if since is None else to_micros(parse_time(since, "since"))
+        high = None if until is None else to_micros(parse_time(until, "until"))
+        return self._reader.timeline(person, other, low, high)
+
+    # -- relationships -----------------------------------------------------------------
+    def pair(self, a: str, b: str, as_of: TimeLike = None) -> PairView | None:
+        """How ``a`` and ``b`` stood at ``as_of`` (default now); None if not yet in touch."""
+        x, y = sorted((self._known_key(a, "a"), self._known_key(b, "b")))
+        moment = _moment(as_of, "as_of")
+        blob = self._reader.state_at(x, y, to_micros(moment))
+        return None if blob is None else self._view(x, y, blob, moment)
+
+    def relationships(self, person: str, as_of: TimeLike = None) -> list[PairView]:
+        """Every relationship of ``person`` at ``as_of``, strongest first."""
+        key = self._known_key(person, "person")
+        return self._views_at(_moment(as_of, "as_of"), key)
+
+    def pairs(self, as_of: TimeLike = None) -> list[PairView]:
+        """Every relationship in the ledger at ``as_of``, strongest first."""
+        self.catch_up()
+        return self._views_at(_moment(as_of, "as_of"), None)
+
+    def network(self, as_of: TimeLike = None) -> NetworkSummary:
+        moment = _moment(as_of, "as_of")
+        views = self.pairs(moment)
+        levels = Counter(view.depth.level_name for view in views)
+        people = {key for view in views for key in (view.a, view.b)}
+        count = len(views)
+        return NetworkSummary(
+            as_of=moment,
+            people=len(people),
+            pairs=count,
+            depth_distribution={level: levels.get(level, 0) for level in _LEVEL_NAMES},
+            inch_deep_share=levels.get("inch_deep", 0) / count if count else 0.0,
+            one_way_share=levels.get("one_way", 0) / count if count else 0.0,
+            reciprocity_coefficient=coefficient((v.a, v.b, v.reciprocity) for v in views),
+            total_strength=math.fsum(view.strength for view in views),
+        )
+
+    def explain(
+        self,
+        a: str,
+        b: str,
+        as_of: TimeLike = None,
+        *,
+        half_life_days: float | None = None,
+        weights: Mapping[str, float] | None = None,
+    ) -> Explanation:
+        """Every touchpoint's contribution to the pair's strength, and its depth's reasons."""
+        x, y = sorted((self._known_key(a, "a"), self._known_key(b, "b")))
+        moment = _moment(as_of, "as_of")
+        t = to_micros(moment)
+        model = self._model(half_life_days, weights)
+        contributions = tuple(
+            _contribution(model, row, t) for row in self._reader.pair_history(x, y, t)
+        )
+        blob = self._reader.state_at(x, y, t)
+        depth_state = self.projections.decode(blob)["depth"] if blob else None
+        depth = self.projections.by_name["depth"].at(
+            depth_state or self.projections.by_name["depth"].start(), t
+        )
+        return Explanation(
+            a=x,
+            b=y,
+            as_of=moment,
+            half_life_days=model.half_life_days,
+            strength=math.fsum(c.contribution for c in contributions),
+            contributions=contributions,
+            depth=depth,
+            depth_reasons=depth_reasons(depth, x, y, self._reader.touchpoint),
+        )
+
+    # -- maintenance -------------------------------------------------------------------
+    def catch_up(self) -> int:
+        """Apply events recorded since the views' tracked position; return how many."""
+        return catch_up(self._app, self._views, self.projections)
+
+    def rebuild(self) -> int:
+        """Throw the views away and replay every event; return how many were applied."""
+        with self._views.read() as c:
+            settings = self._views.meta(c)
+        return self._rebuild(settings)
+
+    @property
+    def position(self) -> int:
+        """The notification id the views have reached."""
+        return self._views.position()
+
+    @property
+    def application(self) -> LedgerApplication:
+        """The underlying eventsourcing application (for audits and tools)."""
+        return self._app
+
+    # -- internals ---------------------------------------------------------------------
+    def _rebuild(self, settings: dict[str, str]) -> int:
+        with self._views.locked() as (c, _):
+            self._views.reset(c)
+            self._views.set_meta(c, settings)
+        return self.catch_up()
+
+    def _model(self, half_life_days: float | None, weights: Mapping[str, float] | None) -> Decay:
+        if half_life_days is None and weights is None:
+            return self.decay_model
+        base = self.decay_model
+        merged = {**base.weights, **{str(k): float(v) for k, v in (weights or {}).items()}}
+        return decay_projection(
+            ProjectionConfig(half_life_days=half_life_days or base.half_life_days, weights=merged)
+        )
+
+    def _views_at(self, moment: datetime, person: str | None) -> list[PairView]:
+        t = to_micros(moment)
+        views = [self._view(a, b, blob, moment) for a, b, blob in self._reader.states_at(t, person)]
+        views.sort(key=lambda view: (-view.strength, view.a, view.b))
+        return views
+
+    def _view(self, a: str, b: str, blob: bytes, moment: datetime) -> PairView:
+        states = self.projections.decode(blob)
+        t = to_micros(moment)
+        values = {name: p.at(states[name], t) for name, p in self.projections.by_name.items()}
+        return PairView(
+            a=a,
+            b=b,
+            as_of=moment,
+            decay=values["decay"],
+            depth=values["depth"],
+            reciprocity=values["reciprocity"],
+        )
+
+    def _known_key(self, key: str, field: str) -> str:
+        key = check_key(key, field)
+        self.catch_up()
+        if not self._reader.person_exists(key):
+            raise UnknownPersonError(field, key)
+        return key
+
+    def _person_aggregate(self, key: str) -> Any:
+        try:
+            return self._app.repository.get(person_id(key))
+        except AggregateNotFoundError:
+            raise UnknownPersonError("key", key) from None
+
+    def _touchpoint_aggregate(self, touchpoint_id: str) -> Any:
+        try:
+            return self._app.repository.get(UUID(_touchpoint_hex(touchpoint_id)))
+        except AggregateNotFoundError:
+            raise UnknownTouchpointError(touchpoint_id) from None
+
+
+_LEVEL_NAMES = ("inch_deep", "one_way", "two_way", "live", "sustained")
+
+
+def _touchpoint_hex(touchpoint_id: str) -> str:
+    try:
+        return UUID(str(touchpoint_id).strip()).hex
+    except ValueError:
+        raise UnknownTouchpointError(touchpoint_id) from None
+
+
+def _moment(value: TimeLike, field: str) -> datetime:
+    return datetime.now(UTC) if value is None else parse_time(value, field)
+
+
+def _contribution(model: Decay, row: Any, t: int) -> Contribution:
+    touch = touch_from_row(row)
+    weight = model.weight(touch)
+    factor = model.factor(t - touch.t)
+    return Contribution(
+        touchpoint_id=touch.touchpoint_id,
+        occurred_at=from_micros(touch.t),
+        kind=touch.kind.value,
+        initiator=row["initiator"] if touch.direction else None,
+        weight=weight,
+        age_days=(t - touch.t) / 86_400_000_000,
+        factor=factor,
+        contribution=weight * factor,
+        note=row["note"],
+    )
+
+
+def _config(
+    stored: dict[str, str], half_life_days: float | None, weights: Mapping[str, float] | None
+) -> ProjectionConfig:
+    saved = orjson.loads(stored["config"]) if "config" in stored else {}
+    return ProjectionConfig(
+        half_life_days=float(half_life_days or saved.get("half_life_days", 90.0)),
+        weights=dict(weights if weights is not None else saved.get("weights", {})),
+    )
+
+
+def _dump_config(config: ProjectionConfig) -> str:
+    return orjson.dumps(
+        {"half_life_days": config.half_life_days, "weights": dict(sorted(config.weights.items()))}
+    ).decode()

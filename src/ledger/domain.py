@@ -1,0 +1,129 @@
+"""The facts: people and touchpoints as event-sourced aggregates.
+
+These are eventsourcing's own aggregate and event classes (not attrs classes): the
+library's ``Mapper`` rebuilds events with ``vars()``, which slotted attrs classes do
+not support, and its own classes give us ``class_version`` and upcasting for free.
+attrs is used for everything that is not stored: inputs, rows and query results.
+
+Identity is derived, never random, wherever the outside world gives one:
+
+* a person's aggregate id is ``uuid5(PEOPLE, key)``: registering a key twice, even
+  from two processes at once, collides on the stored event's primary key;
+* a touchpoint's id is ``uuid5(TOUCHPOINTS, source + NUL + source_ref)``: recording
+  the same fact from the same source again is a no-op.
+
+Versioning: every event class states its ``class_version``. When a class changes,
+bump it and add a static ``upcast_vN_vN+1(state)``; golden payloads of every version
+live in ``tests/golden/`` and are only ever added to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+__all__ = ["PEOPLE", "TOUCHPOINTS", "Person", "Touchpoint", "person_id", "touchpoint_id"]
+
+PEOPLE = uuid5(NAMESPACE_URL, "https://ledger.invalid/people")
+TOUCHPOINTS = uuid5(NAMESPACE_URL, "https://ledger.invalid/touchpoints")
+
+
+def person_id(key: str) -> UUID:
+    """The aggregate id of the person with ``key``."""
+    return uuid5(PEOPLE, key)
+
+
+def touchpoint_id(source: str, source_ref: str) -> UUID:
+    """The aggregate id of the touchpoint a source calls ``source_ref``."""
+    return uuid5(TOUCHPOINTS, f"{source}\x00{source_ref}")
+
+
+class Person(Aggregate):
+    """Someone in the ledger, with attributes that change over time."""
+
+    class Registered(Aggregate.Created):
+        class_version = 1
+        key: str
+        name: str
+
+    class AttributesChanged(Aggregate.Event):
+        """Attributes took these values from ``effective_at`` on.
+
+        ``changes`` maps an attribute (``name``, ``org``, ``title``, ``location``,
+        ``tags``) to its new value; ``None`` clears it.
+        """
+
+        class_version = 1
+        key: str
+        effective_at: datetime
+        changes: dict[str, Any]
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.history.append((self.effective_at, dict(self.changes)))
+
+    def __init__(self, key: str, name: str) -> None:
+        self.key = key
+        self.name = name
+        self.history: list[tuple[datetime, dict[str, Any]]] = []
+
+    def change(self, effective_at: datetime, changes: dict[str, Any]) -> None:
+        self.trigger_event(
+            self.AttributesChanged, key=self.key, effective_at=effective_at, changes=changes
+        )
+
+
+class Touchpoint(Aggregate):
+    """One contact between people: immutable once recorded, retractable, never edited."""
+
+    class Recorded(Aggregate.Created):
+        class_version = 1
+        kind: str
+        initiator: str
+        counterparts: list[str]
+        occurred_at: datetime
+        note: str | None
+        source: str
+        source_ref: str
+        personalized: bool
+        giver: str | None
+        duration_seconds: int | None
+
+    class Retracted(Aggregate.Event):
+        """The touchpoint was recorded in error; views forget it, the log keeps it."""
+
+        class_version = 1
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.retracted_reason = self.reason
+
+    def __init__(
+        self,
+        kind: str,
+        initiator: str,
+        counterparts: list[str],
+        occurred_at: datetime,
+        note: str | None,
+        source: str,
+        source_ref: str,
+        personalized: bool,
+        giver: str | None,
+        duration_seconds: int | None,
+    ) -> None:
+        self.kind = kind
+        self.initiator = initiator
+        self.counterparts = counterparts
+        self.occurred_at = occurred_at
+        self.note = note
+        self.source = source
+        self.source_ref = source_ref
+        self.personalized = personalized
+        self.giver = giver
+        self.duration_seconds = duration_seconds
+        self.retracted_reason: str | None = None
+
+    def retract(self, reason: str) -> None:
+        self.trigger_event(self.Retracted, reason=reason)

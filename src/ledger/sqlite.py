@@ -1,0 +1,85 @@
+"""SQLite storage: a file (the embedded default) or a private in-memory database.
+
+``memory://`` is SQLite too (a shared-cache in-memory database private to the
+process): the views then use exactly the SQL of the file ledger, and nothing touches
+the disk. The events are stored by eventsourcing's SQLite recorder; the views sit in
+the same database and are tracked by its ``SQLiteTrackingRecorder``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import attrs
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from ledger._errors import StorageError
+from ledger._views import Dialect, ViewStore
+
+__all__ = ["SQLiteStorage"]
+
+_LOCK_TIMEOUT_SECONDS = "30"
+_DIALECT = Dialect(
+    placeholder="?",
+    int_type="INTEGER",
+    blob_type="BLOB",
+    table_options=" WITHOUT ROWID",
+    qualify=lambda name: name,
+)
+
+
+@attrs.frozen
+class SQLiteStorage:
+    url: str
+    db_name: str
+
+    @classmethod
+    def from_url(cls, url: str) -> SQLiteStorage:
+        if url.lower().startswith("memory://"):
+            name = url[len("memory://") :] or uuid.uuid4().hex
+            return cls(url, f"file:ledger-{name}?mode=memory&cache=shared")
+        path = url[len("sqlite:///") :] if url.lower().startswith("sqlite:///") else url
+        if not path or path.endswith("/"):
+            raise StorageError(f"url: no SQLite file named in {url!r} (use sqlite:///PATH)")
+        parent = Path(path).expanduser().resolve().parent
+        if not parent.is_dir():
+            raise StorageError(f"url: directory {str(parent)!r} does not exist (from {url!r})")
+        if not os.access(parent, os.W_OK):
+            raise StorageError(f"url: directory {str(parent)!r} is not writable (from {url!r})")
+        return cls(url, str(Path(path).expanduser()))
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": self.db_name,
+            "SQLITE_LOCK_TIMEOUT": _LOCK_TIMEOUT_SECONDS,
+        }
+
+    def views(self, app: Any) -> ViewStore:
+        recorder = app.factory.tracking_recorder(SQLiteTrackingRecorder)
+        return ViewStore(recorder, _DIALECT, tracking_table="tracking")
+
+    def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
+        found: set[UUID] = set()
+        recorder = app.recorder
+        for start in range(0, len(ids), 500):
+            chunk = [i.hex for i in ids[start : start + 500]]
+            marks = ", ".join("?" * len(chunk))
+            with recorder.datastore.transaction(commit=False) as c:
+                c.execute(
+                    f"SELECT originator_id FROM {recorder.events_table_name} "
+                    f"WHERE originator_version = 1 AND originator_id IN ({marks})",
+                    chunk,
+                )
+                found.update(UUID(row["originator_id"]) for row in c.fetchall())
+        return found
+
+    def insert_atomically(self, app: Any, stored_events: Sequence[Any]) -> None:
+        recorder = app.recorder
+        with recorder.datastore.transaction(commit=True) as c:
+            recorder._insert_events(c, stored_events)
