@@ -36,12 +36,13 @@ BEGINNING_OF_TIME = -(2**62)
 Pair = tuple[str, str]
 
 
-def catch_up(app: Any, views: ViewStore, projections: Projections) -> int:
-    """Bring the views up to the end of the log; return how many events were applied."""
+def catch_up(app: Any, views: ViewStore, projections: Projections, until: int | None = None) -> int:
+    """Bring the views up to the end of the log (or notification ``until``); return how
+    many events were applied."""
     applied = 0
     while True:
         start = views.position()
-        notifications = _read(app.recorder, start)
+        notifications = _read(app.recorder, start, until)
         if not notifications:
             return applied
         with views.locked() as (c, position):
@@ -52,10 +53,12 @@ def catch_up(app: Any, views: ViewStore, projections: Projections) -> int:
         applied += len(notifications)
 
 
-def _read(recorder: Any, start: int) -> list[Any]:
+def _read(recorder: Any, start: int, until: int | None) -> list[Any]:
     notifications: list[Any] = []
     while len(notifications) < CHUNK:
-        page = recorder.select_notifications(start=start, limit=PAGE, inclusive_of_start=False)
+        page = recorder.select_notifications(
+            start=start, limit=PAGE, stop=until, inclusive_of_start=False
+        )
         notifications.extend(page)
         if len(page) < PAGE:
             break

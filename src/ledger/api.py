@@ -27,6 +27,7 @@ from ledger._queries import Reader
 from ledger._recording import Recorder
 from ledger._storage import open_storage
 from ledger._time import from_micros, parse_time, to_micros
+from ledger._verify import differences
 from ledger.application import LedgerApplication
 from ledger.domain import person_id
 from ledger.projections import ProjectionConfig, discover
@@ -266,6 +267,11 @@ class Ledger:
         with self._views.read() as c:
             settings = self._views.meta(c)
         return self._rebuild(settings)
+
+    def verify(self) -> list[str]:
+        """Differences between the persisted views and a from-scratch replay of the log
+        up to the same position (empty when they agree). Writes nothing."""
+        return differences(self._app, self._views, self.projections)
 
     @property
     def position(self) -> int:

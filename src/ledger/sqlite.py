@@ -21,10 +21,10 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from ledger._errors import StorageError
 from ledger._views import Dialect, ViewStore
 
-__all__ = ["SQLiteStorage"]
+__all__ = ["DIALECT", "SQLiteStorage"]
 
 _LOCK_TIMEOUT_SECONDS = "30"
-_DIALECT = Dialect(
+DIALECT = Dialect(
     placeholder="?",
     int_type="INTEGER",
     blob_type="BLOB",
@@ -62,7 +62,7 @@ class SQLiteStorage:
 
     def views(self, app: Any) -> ViewStore:
         recorder = app.factory.tracking_recorder(SQLiteTrackingRecorder)
-        return ViewStore(recorder, _DIALECT, tracking_table="tracking")
+        return ViewStore(recorder, DIALECT, tracking_table="tracking")
 
     def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
         found: set[UUID] = set()
