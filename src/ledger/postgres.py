@@ -51,7 +51,7 @@ class PostgresStorage:
                 "(postgresql://USER:PASSWORD@HOST:PORT/DB)"
             )
         schema = parse_qs(parts.query).get("schema", ["public"])[0]
-        return cls(
+        storage = cls(
             url,
             parts.hostname,
             str(parts.port or 5432),
@@ -60,6 +60,30 @@ class PostgresStorage:
             dbname,
             schema,
         )
+        storage.check_connection()
+        return storage
+
+    def check_connection(self) -> None:
+        """Fail fast, and say why, when the server cannot be reached or refuses us.
+
+        eventsourcing's pool retries a failed connection until its timeout and then
+        reports only "couldn't get a connection after 10.00 sec"; one direct attempt
+        gives the server's own reason (refused, bad password, no such database).
+        """
+        import psycopg  # noqa: PLC0415 - psycopg only when PostgreSQL is used
+
+        try:
+            psycopg.connect(
+                host=self.host,
+                port=self.port,
+                user=self.user,
+                password=self.password,
+                dbname=self.dbname,
+                connect_timeout=int(self.environment()["POSTGRES_CONNECT_TIMEOUT"]),
+            ).close()
+        except psycopg.Error as error:
+            reason = " ".join(str(error).split())
+            raise StorageError(f"url: cannot connect to {_redact(self.url)!r}: {reason}") from None
 
     def environment(self) -> dict[str, str]:
         return {
