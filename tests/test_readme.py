@@ -1,0 +1,27 @@
+"""The README's Python examples run, in order, exactly as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+
+
+def test_readme_has_python_examples() -> None:
+    assert len(BLOCKS) >= 3
+
+
+@pytest.mark.parametrize("index", range(len(BLOCKS)))
+def test_readme_example_runs(
+    index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = BLOCKS[index]
+    exec(compile(code, f"README.md[python block {index + 1}]", "exec"), {"__name__": "readme"})
+    printed = capsys.readouterr().out
+    for expected in re.findall(r"# -> (.*)", code):
+        assert expected.strip() in printed
