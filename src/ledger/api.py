@@ -19,6 +19,7 @@ from ledger._errors import (
     InvalidInputError,
     StorageError,
     UnknownPersonError,
+    UnknownProjectionError,
     UnknownTouchpointError,
 )
 from ledger._explain import depth_reasons
@@ -223,6 +224,20 @@ class Ledger:
             reciprocity_coefficient=coefficient((v.a, v.b, v.reciprocity) for v in views),
             total_strength=math.fsum(view.strength for view in views),
         )
+
+    def projection_value(self, name: str, a: str, b: str, as_of: TimeLike = None) -> Any:
+        """The value of any projection (by module name) for a pair at ``as_of``; None
+        when the pair was not yet in touch. A projection added as a module in
+        ``projections/`` is queryable here without changing anything else."""
+        if name not in self.projections.by_name:
+            raise UnknownProjectionError(name, sorted(self.projections.by_name))
+        x, y = sorted((self._known_key(a, "a"), self._known_key(b, "b")))
+        t = to_micros(_moment(as_of, "as_of"))
+        blob = self._reader.state_at(x, y, t)
+        if blob is None:
+            return None
+        state = self.projections.decode(blob, only=name)[name]
+        return self.projections.by_name[name].at(state, t)
 
     def explain(
         self,
