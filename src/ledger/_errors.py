@@ -14,6 +14,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidTimeError",
     "LedgerError",
+    "LogTamperedError",
     "SelfTouchpointError",
     "StorageError",
     "UnknownKindError",
@@ -92,6 +93,10 @@ class AlreadyRetractedError(LedgerError, ValueError):
 
 class StorageError(LedgerError, OSError):
     """The ledger's storage cannot be opened or used (bad URL, unreachable server, ...)."""
+
+
+class LogTamperedError(LedgerError):
+    """The stored log was altered behind the ledger's back; ``ledger audit`` says where."""
 
 
 class ViewMismatchError(LedgerError, AssertionError):

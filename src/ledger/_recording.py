@@ -87,6 +87,21 @@ class Recorder:
             return set(fresh)
         raise LedgerError("could not store the batch: it kept colliding with other writers")
 
+    def save_changes(self, aggregate: Any) -> bool:
+        """Store an existing aggregate's pending events atomically, hash-chained.
+
+        False when another writer stored the same version first (nothing is written):
+        the caller decides what that means. ``app.save`` would bypass the chain.
+        """
+        stored = [self.app.mapper.to_stored_event(e) for e in aggregate.collect_events()]
+        if not stored:
+            return True
+        try:
+            self.storage.insert_atomically(self.app, stored)
+        except IntegrityError:
+            return False
+        return True
+
 
 def _register(key: str, name: str) -> Person:
     return Person._create(Person.Registered, id=person_id(key), key=key, name=name)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
+from ledger._chain import Chain
 from ledger._errors import StorageError
 from ledger._views import ViewStore
 
@@ -33,11 +34,17 @@ class Storage(Protocol):
     def views(self, app: Any) -> ViewStore:
         """The view store, sharing the application's datastore."""
 
+    def chain(self, app: Any) -> Chain:
+        """The hash chain over the application's events (see :mod:`ledger._chain`)."""
+
     def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
         """Which of ``ids`` already have a first event stored."""
 
     def insert_atomically(self, app: Any, stored_events: Sequence[Any]) -> None:
-        """Insert all the stored events in one transaction, or none of them."""
+        """Insert all the stored events and chain them, in one transaction, or none of them.
+
+        Every write of events goes through here, so that the chain covers the whole log.
+        """
 
 
 def open_storage(url: str | None = None) -> Storage:

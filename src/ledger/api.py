@@ -11,12 +11,13 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import PersistenceError
 
 from ledger._catchup import catch_up
 from ledger._errors import (
     AlreadyRetractedError,
     InvalidInputError,
+    LedgerError,
     StorageError,
     UnknownPersonError,
     UnknownProjectionError,
@@ -30,6 +31,7 @@ from ledger._storage import open_storage
 from ledger._time import from_micros, parse_time, to_micros
 from ledger._verify import differences
 from ledger.application import LedgerApplication
+from ledger.audit import AuditReport, run_audit
 from ledger.domain import person_id
 from ledger.projections import ProjectionConfig, discover
 from ledger.projections.decay import Decay
@@ -71,6 +73,8 @@ class Ledger:
             self._app = LedgerApplication(env=self._storage.environment())
             self._views = self._storage.views(self._app)
             self._views.create_tables()
+            self._chain = self._storage.chain(self._app)
+            self._chain.create_table()
             with self._views.read() as c:
                 stored = self._views.meta(c)
         except (PersistenceError, OSError) as error:
@@ -115,9 +119,12 @@ class Ledger:
         if not changes:
             raise InvalidInputError("attributes", attributes, "nothing to update")
         effective = _moment(since, "since")
-        person = self._person_aggregate(key)
-        person.change(effective, changes)
-        self._app.save(person)
+        for _ in range(_ATTEMPTS):  # a concurrent update took our version: apply on top
+            person = self._person_aggregate(key)
+            person.change(effective, changes)
+            if self._recorder.save_changes(person):
+                return
+        raise LedgerError(f"key: could not update {key!r}: it kept colliding with other writers")
 
     def person(self, key: str, as_of: TimeLike = None) -> PersonView:
         key = check_key(key, "key")
@@ -163,10 +170,8 @@ class Ledger:
         if touchpoint.retracted_reason is not None:
             raise AlreadyRetractedError(touchpoint_id)
         touchpoint.retract(str(reason).strip())
-        try:
-            self._app.save(touchpoint)
-        except IntegrityError:
-            raise AlreadyRetractedError(touchpoint_id) from None
+        if not self._recorder.save_changes(touchpoint):  # retracted meanwhile by another
+            raise AlreadyRetractedError(touchpoint_id)
 
     def touchpoint(self, touchpoint_id: str) -> TouchpointView:
         self.catch_up()
@@ -288,6 +293,13 @@ class Ledger:
         up to the same position (empty when they agree). Writes nothing."""
         return differences(self._app, self._views, self.projections)
 
+    def audit(self, expect_head: str | None = None) -> AuditReport:
+        """Check the stored log, its hash chain and the views (see ``docs/audit.md``).
+
+        ``expect_head`` is a chain hash noted earlier: it must still be in the chain.
+        """
+        return run_audit(self._app, self._chain, self.verify, expect_head)
+
     @property
     def position(self) -> int:
         """The notification id the views have reached."""
@@ -353,6 +365,7 @@ class Ledger:
             raise UnknownTouchpointError(touchpoint_id) from None
 
 
+_ATTEMPTS = 20
 _LEVEL_NAMES = ("inch_deep", "one_way", "two_way", "live", "sustained")
 
 

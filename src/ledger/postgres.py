@@ -19,6 +19,7 @@ from uuid import UUID
 import attrs
 from eventsourcing.postgres import PostgresTrackingRecorder
 
+from ledger._chain import Chain
 from ledger._errors import StorageError
 from ledger._views import Dialect, ViewStore
 
@@ -115,6 +116,10 @@ class PostgresStorage:
         table = f"{_quote(self.schema)}.{_quote(recorder.tracking_table_name)}"
         return ViewStore(recorder, self._dialect(), tracking_table=table)
 
+    def chain(self, app: Any) -> Chain:
+        table = f"{_quote(self.schema)}.{_quote(app.recorder.events_table_name)}"
+        return Chain(app.recorder, self._dialect(), table)
+
     def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
         recorder = app.recorder
         table = f"{_quote(self.schema)}.{_quote(recorder.events_table_name)}"
@@ -136,8 +141,13 @@ class PostgresStorage:
             conn.transaction(),
             conn.cursor() as curs,
         ):
+            ids: list[int] = []
             for start in range(0, len(stored_events), INSERT_CHUNK):
                 recorder._insert_stored_events(curs, stored_events[start : start + INSERT_CHUNK])
+                # The insert ends in RETURNING notification_id; its first statement locks
+                # the events table (EXCLUSIVE), which also serialises the chain append.
+                ids.extend(int(row["notification_id"]) for row in curs.fetchall())
+            self.chain(app).append(curs, ids, stored_events)
 
 
 def _redact(url: str) -> str:

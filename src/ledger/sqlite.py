@@ -18,6 +18,7 @@ from uuid import UUID
 import attrs
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from ledger._chain import Chain
 from ledger._errors import StorageError
 from ledger._views import Dialect, ViewStore
 
@@ -64,6 +65,10 @@ class SQLiteStorage:
         recorder = app.factory.tracking_recorder(SQLiteTrackingRecorder)
         return ViewStore(recorder, DIALECT, tracking_table="tracking")
 
+    def chain(self, app: Any) -> Chain:
+        recorder = app.recorder
+        return Chain(recorder, DIALECT, recorder.events_table_name, events_id="rowid")
+
     def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
         found: set[UUID] = set()
         recorder = app.recorder
@@ -82,4 +87,7 @@ class SQLiteStorage:
     def insert_atomically(self, app: Any, stored_events: Sequence[Any]) -> None:
         recorder = app.recorder
         with recorder.datastore.transaction(commit=True) as c:
-            recorder._insert_events(c, stored_events)
+            # The insert takes SQLite's write lock first, so the chain head read next is
+            # the true head; the recorder returns the rowids (notification ids) it got.
+            ids = recorder._insert_events(c, stored_events)
+            self.chain(app).append(c, ids, stored_events)
