@@ -57,6 +57,11 @@ class ReciprocityState:
     recommendations_b_to_a: int
 
 
+_FIELDS = tuple(field.name for field in attrs.fields(ReciprocityState))
+_GIVEN_SLOT = {kind: _FIELDS.index(f"{name}_a_to_b") for kind, name in _GIVEN.items()}
+"""Where each kind of help is counted: the ``_a_to_b`` slot; ``_b_to_a`` follows it."""
+
+
 @attrs.frozen(slots=True)
 class ReciprocityValue(ReciprocityState):
     """A pair's counts each way; see the module docs for ``balance``."""
@@ -87,16 +92,16 @@ class Reciprocity:
         return ReciprocityState(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
     def step(self, state: ReciprocityState, touch: PairTouch) -> ReciprocityState:
-        changes: dict[str, int] = {}
+        # Positional copies, not attrs.evolve: this runs once per touch of every replay.
+        counts = [getattr(state, name) for name in _FIELDS]
         if touch.direction > 0:
-            changes["a_to_b"] = state.a_to_b + 1
+            counts[0] += 1
         elif touch.direction < 0:
-            changes["b_to_a"] = state.b_to_a + 1
-        given = _GIVEN.get(touch.kind)
+            counts[1] += 1
+        given = _GIVEN_SLOT.get(touch.kind)
         if given is not None and touch.giver != 0:
-            field = f"{given}_{'a_to_b' if touch.giver > 0 else 'b_to_a'}"
-            changes[field] = getattr(state, field) + 1
-        return attrs.evolve(state, **changes) if changes else state
+            counts[given + (0 if touch.giver > 0 else 1)] += 1
+        return ReciprocityState(*counts)
 
     def at(self, state: ReciprocityState, as_of: int) -> ReciprocityValue:
         return ReciprocityValue(*attrs.astuple(state))

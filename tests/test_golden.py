@@ -93,3 +93,15 @@ def test_v1_payload_upcasts_to_a_newer_class_version(app: LedgerApplication) -> 
     assert event.channel == "unknown"
     assert event.source_ref == "9f2c#1"
     assert b'"class_version":2' in app.mapper.to_stored_event(event).state
+
+
+@pytest.mark.parametrize("entry", _payloads(), ids=lambda e: f"{e['topic']}-v{e['class_version']}")
+def test_fast_replay_decoder_builds_what_the_mapper_builds(
+    app: LedgerApplication, entry: dict[str, Any]
+) -> None:
+    from ledger._decode import decode_event
+
+    stored = _stored(entry)
+    fast, slow = decode_event(app.mapper, stored), app.mapper.to_domain_event(stored)
+    assert type(fast) is type(slow)
+    assert fast.__dict__ == slow.__dict__

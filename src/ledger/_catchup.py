@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from ledger._decode import decode_event
 from ledger._fold import Projections, TouchRow, touch_from_row
 from ledger._pairs import split
 from ledger._time import to_micros
@@ -78,7 +79,7 @@ class _Round:
         people, attributes, touchpoints, retractions = [], [], [], []
         participants: list[tuple[str, str]] = []
         for notification in notifications:
-            event = self.app.mapper.to_domain_event(notification)
+            event = decode_event(self.app.mapper, notification)
             seq = notification.id
             if isinstance(event, Touchpoint.Recorded):
                 touchpoints.append(self._recorded(event, seq))

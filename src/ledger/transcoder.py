@@ -21,7 +21,8 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding, TranscodingNo
 
 __all__ = ["OrjsonTranscoder", "TupleAsList"]
 
-_PLAIN = (str, int, float, bool)
+_PLAIN = frozenset((str, int, float, bool))
+_CONTAINERS = frozenset((dict, list))
 
 
 class TupleAsList(Transcoding):
@@ -55,12 +56,19 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def _prepare(self, obj: Any) -> Any:
         kind = type(obj)
+        if kind is dict:
+            # Recurse only into values that are not plain JSON scalars: most are.
+            return {
+                key: value if type(value) in _PLAIN or value is None else self._prepare(value)
+                for key, value in obj.items()
+            }
+        if kind is list:
+            return [
+                value if type(value) in _PLAIN or value is None else self._prepare(value)
+                for value in obj
+            ]
         if obj is None or kind in _PLAIN:
             return obj
-        if kind is dict:
-            return {key: self._prepare(value) for key, value in obj.items()}
-        if kind is list:
-            return [self._prepare(value) for value in obj]
         transcoding = self.types.get(kind)
         if transcoding is None:
             msg = (
@@ -71,9 +79,13 @@ class OrjsonTranscoder(JSONTranscoder):
         return {"_type_": transcoding.name, "_data_": self._prepare(transcoding.encode(obj))}
 
     def _restore(self, value: Any) -> Any:
-        if type(value) is list:
-            return [self._restore(item) for item in value]
-        if type(value) is not dict:
+        kind = type(value)
+        if kind is list:
+            return [self._restore(item) if type(item) in _CONTAINERS else item for item in value]
+        if kind is not dict:
             return value
-        restored = {key: self._restore(item) for key, item in value.items()}
-        return self._decode_obj(restored)
+        restored = {
+            key: self._restore(item) if type(item) in _CONTAINERS else item
+            for key, item in value.items()
+        }
+        return self._decode_obj(restored) if "_type_" in restored else restored
