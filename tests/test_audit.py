@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 import ledger
@@ -286,3 +287,62 @@ def test_postgres_deleted_and_inserted_rows_are_caught(postgres_url: str) -> Non
     report = audit(postgres_url)
     # Deleting ada v2 also leaves a gap in her versions, seen at v3.
     assert kinds(report) == [(2, "deleted"), (9, "version"), (10, "inserted")]
+
+
+# -- the command ---------------------------------------------------------------------------
+def run_cli(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from ledger.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_the_command_prints_counts_and_head_and_exits_0_when_ok(
+    closed_file: tuple[str, Path],
+) -> None:
+    url, _ = closed_file
+    result = run_cli("--db", url, "audit")
+    assert result.exit_code == 0, result.output
+    head = audit(url).head
+    assert head in result.output and "Touchpoint.Recorded" in result.output
+    document = orjson.loads(run_cli("--db", url, "audit", "--format", "json").stdout)
+    assert document["ok"] is True and document["head"] == head
+    assert document["counts"]["ledger.domain:Touchpoint.Recorded v1"] == 3
+    assert run_cli("--db", url, "audit", "--expect-head", head).exit_code == 0
+
+
+@pytest.mark.parametrize("how", ["edit", "delete", "insert"])
+def test_the_command_exits_1_naming_the_position(closed_file: tuple[str, Path], how: str) -> None:
+    url, path = closed_file
+    row = rows(path)[4]
+    if how == "edit":
+        edited = bytes(row["state"]).replace(b"Z", b"z") + b" "
+        tamper(path, "UPDATE stored_events SET state = ? WHERE rowid = ?", (edited, row["rowid"]))
+    elif how == "delete":
+        tamper(path, "DELETE FROM stored_events WHERE rowid = ?", (row["rowid"],))
+    else:
+        tamper(
+            path,
+            "INSERT INTO stored_events VALUES (?, 1, ?, ?)",
+            (uuid.uuid4().hex, row["topic"], row["state"]),
+        )
+    position = row["rowid"] if how != "insert" else rows(path)[-1]["rowid"]
+    result = run_cli("--db", url, "audit")
+    assert result.exit_code == 1
+    kind = {"edit": "edited", "delete": "deleted", "insert": "inserted"}[how]
+    assert "error: audit found" in result.stderr
+    assert f"at notification {position}: {kind}:" in result.stderr
+    document = orjson.loads(run_cli("--db", url, "audit", "--format", "json").stdout)
+    assert document["ok"] is False
+    assert {"position": position, "kind": kind} == {
+        k: document["problems"][0][k] for k in ("position", "kind")
+    }
+
+
+def test_a_malformed_expected_head_is_a_usage_error(closed_file: tuple[str, Path]) -> None:
+    url, _ = closed_file
+    result = run_cli("--db", url, "audit", "--expect-head", "not-a-hash")
+    assert result.exit_code == 2 and "64 hex digits" in result.stderr
+    result = run_cli("--db", url, "audit", "--expect-head", "0" * 64)
+    assert result.exit_code == 1 and ": head:" in result.stderr

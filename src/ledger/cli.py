@@ -14,6 +14,7 @@ from datetime import datetime
 
 import click
 
+from ledger._cli_audit import audit_command
 from ledger._cli_common import (
     EXACT,
     WEIGHT,
@@ -27,6 +28,7 @@ from ledger._cli_files import export, plot
 from ledger._cli_output import reading_progress
 from ledger._cli_pairs import pair, timeline
 from ledger._cli_people import person, show
+from ledger.importers.cli import import_group
 from ledger.kinds import Kind
 
 __all__ = ["main"]
@@ -185,3 +187,5 @@ main.add_command(pair)
 main.add_command(timeline)
 main.add_command(export)
 main.add_command(plot)
+main.add_command(audit_command)
+main.add_command(import_group, "import")
