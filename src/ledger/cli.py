@@ -28,6 +28,7 @@ from ledger._cli_files import export, plot
 from ledger._cli_output import reading_progress
 from ledger._cli_pairs import pair, timeline
 from ledger._cli_people import person, show
+from ledger.importers.cli import import_group
 from ledger.kinds import Kind
 
 __all__ = ["main"]
@@ -187,3 +188,4 @@ main.add_command(timeline)
 main.add_command(export)
 main.add_command(plot)
 main.add_command(audit_command)
+main.add_command(import_group, "import")
