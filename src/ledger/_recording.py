@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from ledger._bulk import can_write_directly, recorded_event
 from ledger._errors import LedgerError, UnknownPersonError
 from ledger._storage import Storage
 from ledger.domain import Person, Touchpoint, person_id, touchpoint_id
@@ -42,20 +43,36 @@ class Recorder:
         if missing and not create_people:
             raise _unknown(touches, missing)
         people = [_register(key, key) for key in sorted(missing)]
-        touchpoints: dict[UUID, Touchpoint] = {}
-        ids: list[str] = []
-        for touch in touches:
-            aggregate = _touchpoint(touch)
-            touchpoints.setdefault(aggregate.id, aggregate)
-            ids.append(aggregate.id.hex)
-        saved = self.save_new([*people, *touchpoints.values()])
-        added = len(saved & touchpoints.keys())
+        touchpoints = self._stored_touchpoints(touches)
+        ids = [identity for identity, _ in touchpoints]
+        pending = self._stored(people)
+        for identity, stored in touchpoints:
+            pending.setdefault(identity, stored)  # the same fact twice: the first stands
+        saved = self.store_new(pending)
+        added = len(saved & set(ids))
         return RecordSummary(
             added=added,
             ignored=len(touches) - added,
             people_added=len(saved) - added,
-            touchpoint_ids=tuple(ids),
+            touchpoint_ids=tuple(i.hex for i in ids),
         )
+
+    def _stored_touchpoints(self, touches: Sequence[Touch]) -> list[tuple[UUID, list[Any]]]:
+        """Each touch's id and stored events, in input order (repeats included)."""
+        if not can_write_directly(self.app.mapper):
+            aggregates = [_touchpoint(touch) for touch in touches]
+            return [(a.id, self._stored([a])[a.id]) for a in aggregates]
+        now = datetime.now(UTC)
+        return [
+            (identity, [event])
+            for identity, event in (recorded_event(touch, now) for touch in touches)
+        ]
+
+    def _stored(self, aggregates: Sequence[Any]) -> dict[UUID, list[Any]]:
+        return {
+            a.id: [self.app.mapper.to_stored_event(e) for e in a.collect_events()]
+            for a in aggregates
+        }
 
     def register(self, key: str, name: str, changes: dict[str, Any]) -> bool:
         person = _register(key, name)
@@ -69,12 +86,12 @@ class Recorder:
         A concurrent writer may store some of the same ids between our check and our
         insert: the insert then fails on the primary key, and we check again.
         """
-        if not aggregates:
+        return self.store_new(self._stored(aggregates))
+
+    def store_new(self, pending: dict[UUID, list[Any]]) -> set[UUID]:
+        """Store the stored events of the ids not stored yet (see :meth:`save_new`)."""
+        if not pending:
             return set()
-        pending = {
-            a.id: [self.app.mapper.to_stored_event(e) for e in a.collect_events()]
-            for a in aggregates
-        }
         for _ in range(_ATTEMPTS):
             existing = self.storage.existing_ids(self.app, list(pending))
             fresh = [i for i in pending if i not in existing]
