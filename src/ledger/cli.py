@@ -41,6 +41,7 @@ _TIMES = (
 
 
 @click.group(
+    "ledger",
     cls=LedgerGroup,
     epilog=_TIMES,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -171,6 +172,7 @@ def replay(ctx: click.Context, /, verify: bool) -> None:
             applied = book.rebuild()
         click.echo(f"replayed {applied} events")
         return
+    book.catch_up()  # as any read does: so that the check covers every event
     with reading_progress(book.application.recorder, "verifying events", total):
         differences = book.verify()
     if differences:

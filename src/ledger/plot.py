@@ -131,7 +131,7 @@ def plot_pair(
         )
         ax.set_ylabel("strength")
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left", fontsize="small", ncols=2)
+        ax.legend(loc="best", fontsize="small", ncols=2, framealpha=0.9)
         _save(figure, stream)
     return series
 
@@ -149,20 +149,24 @@ def plot_network(
         series = network_series(book, points, since, until, on_step)
         figure, (size, depth) = _figure(rows=2)
         times = [summary.as_of for summary in series]
-        size.plot(times, [s.people for s in series], marker="o", markersize=3, label="people")
-        size.plot(times, [s.pairs for s in series], marker="o", markersize=3, label="pairs")
+        steps = {"marker": "o", "markersize": 3, "drawstyle": "steps-post"}
+        size.plot(times, [s.people for s in series], label="people", **steps)
+        size.plot(times, [s.pairs for s in series], label="pairs", **steps)
         size.set_title("Network size")
         size.set_ylabel("count")
-        size.legend(loc="upper left", fontsize="small")
+        size.legend(loc="best", fontsize="small")
+        _whole_numbers(size)
         depth.stackplot(
             times,
             [[s.depth_distribution.get(level, 0) for s in series] for level in _LEVELS],
             labels=[level.replace("_", " ") for level in _LEVELS],
             alpha=0.85,
+            step="post",  # each value holds from its instant to the next one
         )
         depth.set_title("Pairs by depth")
         depth.set_ylabel("pairs")
-        depth.legend(loc="upper left", fontsize="small", ncols=5)
+        depth.legend(loc="best", fontsize="small", ncols=5)
+        _whole_numbers(depth)
         _save(figure, stream)
     return series
 
@@ -235,6 +239,12 @@ def _date_axis(ax: Any) -> None:
     formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_formatter(formatter)
     ax.grid(True, alpha=0.3)
+
+
+def _whole_numbers(ax: Any) -> None:
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _mark_touches(ax: Any, series: StrengthSeries) -> None:
