@@ -73,6 +73,7 @@ def import_ics(
         raise ImportFileError(path, 0, f"--me must be an e-mail address, got {me!r}")
     text = read_text(path)
     calendar = _parse(path, text)
+    _check_times(path, text, calendar)
     tz = zone(timezone)
     start, end = _window(calendar, since, until, tz)
     source = source or default_source(path)
@@ -118,6 +119,19 @@ def _window(
         return _moment(since, tz), end
     starts = [_moment(e.decoded("DTSTART"), tz) for e in calendar.walk("VEVENT") if "DTSTART" in e]
     return (min(starts) if starts else end), end
+
+
+def _check_times(path: str | Path, text: str, calendar: Any) -> None:
+    """Every event's DTSTART/DTEND must be readable: a damaged one names its line."""
+    for event in calendar.walk("VEVENT"):
+        for name in ("DTSTART", "DTEND"):
+            if name not in event:
+                continue
+            try:
+                _moment(event.decoded(name), UTC)  # icalendar hands back bad values as text
+            except (ValueError, TypeError) as error:
+                line = _line_of(text, f"{name}:{event.get(name)}")
+                raise ImportFileError(path, line, f"unreadable {name}: {error}") from None
 
 
 def _moment(value: Any, tz: tzinfo) -> datetime:

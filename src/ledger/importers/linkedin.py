@@ -369,12 +369,21 @@ def _read_recommendations(sheet: Sheet, state: _Import) -> None:
 
 # -- attributes ----------------------------------------------------------------------------
 def _apply_attributes(book: Ledger, changes: Sequence[_AttributeChange]) -> int:
-    """Set company/position as of each date unless already in force: re-imports add nothing."""
-    updated = 0
-    for change in sorted(changes, key=lambda c: (c.since, c.key)):
-        current = book.person(change.key, as_of=change.since)
+    """Set company/position as of each date unless already in force: re-imports add nothing.
+
+    Every comparison is read before anything is written, so the views catch up once
+    rather than after every update; changes made earlier in this import count as in force.
+    """
+    ordered = sorted(changes, key=lambda c: (c.since, c.key))
+    pending: dict[str, dict[str, str]] = {}
+    updates: list[tuple[_AttributeChange, dict[str, str]]] = []
+    for change in ordered:
+        current = {**book.person(change.key, as_of=change.since).attributes}
+        current.update(pending.get(change.key, {}))
         fresh = {f: v for f, v in change.changes.items() if current.get(f) != v}
         if fresh:
-            book.update_person(change.key, since=change.since, **fresh)
-            updated += 1
-    return updated
+            pending.setdefault(change.key, {}).update(fresh)
+            updates.append((change, fresh))
+    for change, fresh in updates:
+        book.update_person(change.key, since=change.since, **fresh)
+    return len(updates)
