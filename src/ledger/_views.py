@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 from eventsourcing.persistence import Tracking
 
-__all__ = ["UPSTREAM", "Dialect", "ViewStore"]
+__all__ = ["UPSTREAM", "CreatedViewStore", "Dialect", "ViewStore"]
 
 UPSTREAM = "Ledger"
 """The application name the views track (the notification log they follow)."""
@@ -158,3 +158,14 @@ class ViewStore:
     def executemany(self, c: Any, template: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             c.executemany(self.sql(template), rows)
+
+
+class CreatedViewStore(ViewStore):
+    """A view store whose tables the storage created when it was opened."""
+
+    def create_tables(self) -> None:
+        # Nothing to create. Re-running the DDL in every process that opens the ledger
+        # fails under concurrency: on SQLite its read-then-write transaction gets "database
+        # is locked" at once; on PostgreSQL, CREATE INDEX IF NOT EXISTS still locks the
+        # table and deadlocks against a catch-up.
+        return

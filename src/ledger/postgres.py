@@ -17,11 +17,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
 import attrs
+from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresTrackingRecorder
 
 from ledger._chain import Chain
 from ledger._errors import StorageError
-from ledger._views import Dialect, ViewStore
+from ledger._views import TABLES, CreatedViewStore, Dialect, ViewStore
 
 __all__ = ["PostgresStorage"]
 
@@ -41,6 +42,7 @@ class PostgresStorage:
     password: str
     dbname: str
     schema: str
+    create_tables: bool = True
 
     @classmethod
     def from_url(cls, url: str) -> PostgresStorage:
@@ -61,30 +63,60 @@ class PostgresStorage:
             dbname,
             schema,
         )
-        storage.check_connection()
-        return storage
+        storage.create_tables_once()
+        # The tables exist now: re-running eventsourcing's DDL (CREATE OR REPLACE
+        # FUNCTION, ...) in every process that opens the ledger fails under concurrency
+        # with "tuple concurrently updated".
+        return attrs.evolve(storage, create_tables=False)
 
-    def check_connection(self) -> None:
-        """Fail fast, and say why, when the server cannot be reached or refuses us.
+    def create_tables_once(self) -> None:
+        """Fail fast if the server is unreachable; create a new ledger's tables, once.
 
         eventsourcing's pool retries a failed connection until its timeout and then
         reports only "couldn't get a connection after 10.00 sec"; one direct attempt
         gives the server's own reason (refused, bad password, no such database).
+        PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself: processes
+        opening a new ledger at once collide (duplicate key in pg_type). Under an
+        advisory lock the first creates every table; the others then find them.
         """
         import psycopg  # noqa: PLC0415 - psycopg only when PostgreSQL is used
 
+        lock_key = f"ledger:{self.schema}"
         try:
-            psycopg.connect(
+            with psycopg.connect(
                 host=self.host,
                 port=self.port,
                 user=self.user,
                 password=self.password,
                 dbname=self.dbname,
                 connect_timeout=int(self.environment()["POSTGRES_CONNECT_TIMEOUT"]),
-            ).close()
-        except psycopg.Error as error:
+                autocommit=True,
+            ) as conn:
+                conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (lock_key,))
+                if self._missing_tables(conn):
+                    self._create_tables()
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (lock_key,))
+        except (psycopg.Error, PersistenceError) as error:
             reason = " ".join(str(error).split())
-            raise StorageError(f"url: cannot connect to {_redact(self.url)!r}: {reason}") from None
+            raise StorageError(f"url: cannot open {_redact(self.url)!r}: {reason}") from None
+
+    def _missing_tables(self, conn: Any) -> int:
+        names = [self._dialect().qualify(f"ledger_{name}") for name in (*TABLES, "chain")]
+        row = conn.execute(
+            "SELECT count(*) FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL",
+            (names,),
+        ).fetchone()
+        return int(row[0])
+
+    def _create_tables(self) -> None:
+        from ledger.application import LedgerApplication  # noqa: PLC0415 - avoid a cycle
+
+        app = LedgerApplication(env=self.environment())
+        try:
+            self.views(app).create_tables()
+            self.chain(app).create_table()
+        finally:
+            app.close()
 
     def environment(self) -> dict[str, str]:
         return {
@@ -99,6 +131,7 @@ class PostgresStorage:
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_LOCK_TIMEOUT": "30",
             "POSTGRES_CONNECT_TIMEOUT": "10",
+            "CREATE_TABLE": "true" if self.create_tables else "false",
         }
 
     def _dialect(self) -> Dialect:
@@ -114,7 +147,8 @@ class PostgresStorage:
     def views(self, app: Any) -> ViewStore:
         recorder = app.factory.tracking_recorder(PostgresTrackingRecorder)
         table = f"{_quote(self.schema)}.{_quote(recorder.tracking_table_name)}"
-        return ViewStore(recorder, self._dialect(), tracking_table=table)
+        store = ViewStore if self.create_tables else CreatedViewStore
+        return store(recorder, self._dialect(), tracking_table=table)
 
     def chain(self, app: Any) -> Chain:
         table = f"{_quote(self.schema)}.{_quote(app.recorder.events_table_name)}"

@@ -9,22 +9,28 @@ the same database and are tracked by its ``SQLiteTrackingRecorder``.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 import uuid
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import attrs
+from eventsourcing.persistence import IntegrityError, OperationalError, PersistenceError
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from ledger._chain import Chain
 from ledger._errors import StorageError
-from ledger._views import Dialect, ViewStore
+from ledger._views import TABLES, CreatedViewStore, Dialect, ViewStore
 
 __all__ = ["DIALECT", "SQLiteStorage"]
 
 _LOCK_TIMEOUT_SECONDS = "30"
+_CREATE_ATTEMPTS = 5
+_OWN_TABLES = ("stored_events", "tracking", "ledger_chain", *(f"ledger_{n}" for n in TABLES))
 DIALECT = Dialect(
     placeholder="?",
     int_type="INTEGER",
@@ -38,6 +44,7 @@ DIALECT = Dialect(
 class SQLiteStorage:
     url: str
     db_name: str
+    create_tables: bool = True
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStorage:
@@ -52,18 +59,64 @@ class SQLiteStorage:
             raise StorageError(f"url: directory {str(parent)!r} does not exist (from {url!r})")
         if not os.access(parent, os.W_OK):
             raise StorageError(f"url: directory {str(parent)!r} is not writable (from {url!r})")
-        return cls(url, str(Path(path).expanduser()))
+        storage = cls(url, str(Path(path).expanduser()))
+        storage.create_tables_once()
+        # The tables exist now; creating them again on every open is not safe against
+        # other processes (see CreatedViewStore).
+        return attrs.evolve(storage, create_tables=False)
+
+    def create_tables_once(self) -> None:
+        """Create a new file's tables, retrying when another process creates them too.
+
+        eventsourcing's SQLite tracking recorder looks for its table outside the
+        transaction that creates it and then records a migration row: two processes
+        creating one file at once collide ("Failed to record tracking for
+        __migration__ 1"). Once the tables exist, opening is safe.
+        """
+        from ledger.application import LedgerApplication  # noqa: PLC0415 - avoid a cycle
+
+        for attempt in range(_CREATE_ATTEMPTS):
+            if self._has_tables():
+                return
+            try:
+                app = LedgerApplication(env=self.environment())
+                try:
+                    self.views(app).create_tables()
+                    self.chain(app).create_table()
+                finally:
+                    app.close()
+            except (IntegrityError, OperationalError) as error:
+                # Another process is creating them: look again in a moment.
+                if attempt == _CREATE_ATTEMPTS - 1:
+                    raise StorageError(f"url: cannot open ledger {self.url!r}: {error}") from None
+                time.sleep(0.05 * (attempt + 1))
+            except (PersistenceError, sqlite3.Error) as error:
+                raise StorageError(f"url: cannot open ledger {self.url!r}: {error}") from None
+
+    def _has_tables(self) -> bool:
+        try:
+            with closing(sqlite3.connect(self.db_name, timeout=float(_LOCK_TIMEOUT_SECONDS))) as db:
+                found = db.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                    f"({', '.join('?' * len(_OWN_TABLES))})",
+                    _OWN_TABLES,
+                ).fetchone()
+        except sqlite3.Error as error:
+            raise StorageError(f"url: cannot open ledger {self.url!r}: {error}") from None
+        return bool(found[0] == len(_OWN_TABLES))
 
     def environment(self) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": self.db_name,
             "SQLITE_LOCK_TIMEOUT": _LOCK_TIMEOUT_SECONDS,
+            "CREATE_TABLE": "true" if self.create_tables else "false",
         }
 
     def views(self, app: Any) -> ViewStore:
         recorder = app.factory.tracking_recorder(SQLiteTrackingRecorder)
-        return ViewStore(recorder, DIALECT, tracking_table="tracking")
+        store = ViewStore if self.create_tables else CreatedViewStore
+        return store(recorder, DIALECT, tracking_table="tracking")
 
     def chain(self, app: Any) -> Chain:
         recorder = app.recorder
