@@ -1,0 +1,50 @@
+"""``python -m ledger.demo`` runs anywhere and says what a user wants to know."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_runs_in_a_fresh_directory_and_reports(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ledger.demo"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "12 people" in out
+    assert "(1 retracted)" in out
+    for title in (
+        "Strongest relationships as of 2023-12-31",
+        "Strongest relationships as of 2024-12-31",
+        "Fading: strength 2023-12-31 → 2024-12-31",
+        "Depth distribution",
+        "inch-deep share",
+        "reciprocity coefficient",
+    ):
+        assert title in out
+    fading = out[out.index("Fading") : out.index("Depth distribution")]
+    assert "Ana Ortiz – Jon Berg" in fading
+    assert "Ana Ortiz – Ben Carter" not in fading
+    assert (tmp_path / "demo-out" / "ledger.db").is_file()
+
+
+def test_demo_is_deterministic_and_starts_afresh(tmp_path: Path) -> None:
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "ledger.demo"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
