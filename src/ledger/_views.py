@@ -51,6 +51,8 @@ class Dialect:
     blob_type: str
     table_options: str
     qualify: Callable[[str], str]
+    write_setup: tuple[str, ...] = ()
+    """Run at the start of each catch-up transaction (e.g. SQLite's page cache size)."""
 
     def sql(self, template: str) -> str:
         names = {name: self.qualify(f"ledger_{name}") for name in TABLES}
@@ -122,6 +124,8 @@ class ViewStore:
         out other writers) instead of failing on a read-to-write upgrade later.
         """
         with self.write() as c:
+            for statement in self.dialect.write_setup:
+                c.execute(statement)
             c.execute(self.sql("UPDATE {lock} SET n = n + 1 WHERE id = 1"))
             yield c, self.recorder._max_tracking_id(UPSTREAM, c) or 0
 

@@ -37,6 +37,9 @@ DIALECT = Dialect(
     blob_type="BLOB",
     table_options=" WITHOUT ROWID",
     qualify=lambda name: name,
+    # A 128 MiB page cache: the default 2 MiB thrashes on the random-order index inserts
+    # of a large catch-up (measured: the view inserts of a 332k-event log took 2x longer).
+    write_setup=("PRAGMA cache_size = -131072",),
 )
 
 
