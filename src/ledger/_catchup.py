@@ -43,89 +43,69 @@ def catch_up(app: Any, views: ViewStore, projections: Projections, until: int | 
     applied = 0
     while True:
         start = views.position()
-        notifications = _read(app.recorder, start, until)
-        if not notifications:
+        facts = _Facts(app.mapper)
+        last = _read(app.recorder, start, until, facts)
+        if last is None:
             return applied
         with views.locked() as (c, position):
             if position != start:
                 continue  # another process caught up meanwhile: read again from there
-            _Round(app, views, projections, c).apply(notifications)
-            views.advance(c, notifications[-1].id)
-        applied += len(notifications)
+            _Round(views, projections, c, facts).apply()
+            views.advance(c, last)
+        applied += facts.count
 
 
-def _read(recorder: Any, start: int, until: int | None) -> list[Any]:
-    notifications: list[Any] = []
-    while len(notifications) < CHUNK:
+def _read(recorder: Any, start: int, until: int | None, facts: _Facts) -> int | None:
+    """Decode up to ``CHUNK`` notifications after ``start`` into ``facts``, page by page
+    (so only one page of raw notifications is alive at a time); the last id read."""
+    last = None
+    while facts.count < CHUNK:
         page = recorder.select_notifications(
             start=start, limit=PAGE, stop=until, inclusive_of_start=False
         )
-        notifications.extend(page)
+        for notification in page:
+            facts.add(notification)
+        if page:
+            last = start = page[-1].id
         if len(page) < PAGE:
             break
-        start = page[-1].id
-    return notifications
+    return last
 
 
-class _Round:
-    """One transaction's worth of notifications applied to the views."""
+class _Facts:
+    """What a round's events say, in the compact form the views are written from."""
 
-    def __init__(self, app: Any, views: ViewStore, projections: Projections, c: Any) -> None:
-        self.app, self.views, self.projections, self.c = app, views, projections, c
+    def __init__(self, mapper: Any) -> None:
+        self.mapper = mapper
+        self.count = 0
+        self.people: list[tuple[str, str]] = []
+        self.attributes: list[tuple[Any, ...]] = []
+        self.touchpoints: list[tuple[Any, ...]] = []
+        self.participants: list[tuple[str, str]] = []
+        self.retractions: list[tuple[str, str]] = []
         self.new: defaultdict[Pair, list[PairTouch]] = defaultdict(list)
-        self.gone: defaultdict[Pair, dict[str, int]] = defaultdict(dict)
 
-    def apply(self, notifications: Sequence[Any]) -> None:
-        people, attributes, touchpoints, retractions = [], [], [], []
-        participants: list[tuple[str, str]] = []
-        for notification in notifications:
-            event = decode_event(self.app.mapper, notification)
-            seq = notification.id
-            if isinstance(event, Touchpoint.Recorded):
-                touchpoints.append(self._recorded(event, seq))
-                participants.extend(
-                    (key, touchpoints[-1][0]) for key in {event.initiator, *event.counterparts}
-                )
-            elif isinstance(event, Touchpoint.Retracted):
-                retractions.append((event.reason, event.originator_id.hex))
-            elif isinstance(event, Person.Registered):
-                people.append((event.key, event.name))
-                attributes.append((event.key, "name", BEGINNING_OF_TIME, seq, _json(event.name)))
-            elif isinstance(event, Person.AttributesChanged):
-                at = to_micros(event.effective_at)
-                attributes.extend(
-                    (event.key, field, at, seq, _json(value))
-                    for field, value in sorted(event.changes.items())
-                )
-        views = self.views
-        views.executemany(
-            self.c,
-            "INSERT INTO {people} (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-            people,
-        )
-        views.executemany(
-            self.c,
-            "INSERT INTO {attributes} (key, field, effective_t, seq, value) VALUES (?, ?, ?, ?, ?)",
-            attributes,
-        )
-        views.executemany(
-            self.c,
-            "INSERT INTO {touchpoints} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-            touchpoints,
-        )
-        views.executemany(
-            self.c, "INSERT INTO {participants} (key, touchpoint_id) VALUES (?, ?)", participants
-        )
-        views.executemany(
-            self.c,
-            "UPDATE {touchpoints} SET retracted_reason = ? WHERE touchpoint_id = ?",
-            retractions,
-        )
-        self._forget([tid for _, tid in retractions])
-        self._refold()
+    def add(self, notification: Any) -> None:
+        event = decode_event(self.mapper, notification)
+        seq = notification.id
+        self.count += 1
+        if isinstance(event, Touchpoint.Recorded):
+            tid = event.originator_id.hex
+            self.touchpoints.append(self._recorded(tid, event, seq))
+            self.participants.extend((key, tid) for key in {event.initiator, *event.counterparts})
+        elif isinstance(event, Touchpoint.Retracted):
+            self.retractions.append((event.reason, event.originator_id.hex))
+        elif isinstance(event, Person.Registered):
+            self.people.append((event.key, event.name))
+            self.attributes.append((event.key, "name", BEGINNING_OF_TIME, seq, _json(event.name)))
+        elif isinstance(event, Person.AttributesChanged):
+            at = to_micros(event.effective_at)
+            self.attributes.extend(
+                (event.key, field, at, seq, _json(value))
+                for field, value in sorted(event.changes.items())
+            )
 
-    def _recorded(self, event: Touchpoint.Recorded, seq: int) -> tuple[Any, ...]:
-        tid = event.originator_id.hex
+    def _recorded(self, tid: str, event: Touchpoint.Recorded, seq: int) -> tuple[Any, ...]:
         t = to_micros(event.occurred_at)
         kind = Kind(event.kind)
         for a, b, touch in split(
@@ -147,6 +127,43 @@ class _Round:
             seq,
         )
 
+
+class _Round:
+    """One transaction: a round's facts written to the views."""
+
+    def __init__(self, views: ViewStore, projections: Projections, c: Any, facts: _Facts) -> None:
+        self.views, self.projections, self.c, self.facts = views, projections, c, facts
+        self.new = facts.new
+        self.gone: defaultdict[Pair, dict[str, int]] = defaultdict(dict)
+
+    def apply(self) -> None:
+        views, c, facts = self.views, self.c, self.facts
+        views.executemany(
+            c,
+            "INSERT INTO {people} (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            facts.people,
+        )
+        views.executemany(
+            c,
+            "INSERT INTO {attributes} (key, field, effective_t, seq, value) VALUES (?, ?, ?, ?, ?)",
+            facts.attributes,
+        )
+        views.executemany(
+            c,
+            "INSERT INTO {touchpoints} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            facts.touchpoints,
+        )
+        views.executemany(
+            c, "INSERT INTO {participants} (key, touchpoint_id) VALUES (?, ?)", facts.participants
+        )
+        views.executemany(
+            c,
+            "UPDATE {touchpoints} SET retracted_reason = ? WHERE touchpoint_id = ?",
+            facts.retractions,
+        )
+        self._forget([tid for _, tid in facts.retractions])
+        self._refold()
+
     def _forget(self, touchpoint_ids: list[str]) -> None:
         """Take retracted touchpoints out of their pairs (recorded now or before)."""
         wanted = set(touchpoint_ids)
@@ -158,13 +175,21 @@ class _Round:
             marks = ", ".join("?" * len(chunk))
             self.c.execute(
                 self.views.sql(
-                    f"SELECT a, b, t, touchpoint_id FROM {{pair_touches}} "
+                    "SELECT touchpoint_id, t, kind, initiator, counterparts FROM {touchpoints} "
                     f"WHERE touchpoint_id IN ({marks})"
                 ),
                 chunk,
             )
             for row in self.c.fetchall():
-                self.gone[(row["a"], row["b"])][row["touchpoint_id"]] = int(row["t"])
+                counterparts = orjson.loads(row["counterparts"])
+                for a, b, _ in split(
+                    row["touchpoint_id"],
+                    int(row["t"]),
+                    Kind(row["kind"]),
+                    row["initiator"],
+                    counterparts,
+                ):
+                    self.gone[(a, b)][row["touchpoint_id"]] = int(row["t"])
 
     def _refold(self) -> None:
         affected = sorted(set(self.new) | set(self.gone))

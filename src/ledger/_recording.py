@@ -46,7 +46,11 @@ class Recorder:
         touchpoints = self._stored_touchpoints(touches)
         ids = [identity for identity, _ in touchpoints]
         pending = self._stored(people)
-        for identity, stored in touchpoints:
+        # Stored in the order they happened (the order inside one atomic batch means
+        # nothing), so that the views extend each pair at its end instead of refolding.
+        by_time = sorted(range(len(touches)), key=lambda i: touches[i].occurred_at)
+        for index in by_time:
+            identity, stored = touchpoints[index]
             pending.setdefault(identity, stored)  # the same fact twice: the first stands
         saved = self.store_new(pending)
         added = len(saved & set(ids))

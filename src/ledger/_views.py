@@ -74,7 +74,6 @@ _SCHEMA = (
     "touchpoint_id TEXT NOT NULL, kind TEXT NOT NULL, direction INT NOT NULL, giver INT NOT NULL, "
     "personalized INT NOT NULL, states BLOB NOT NULL, PRIMARY KEY (a, b, t, touchpoint_id))",
     "CREATE INDEX IF NOT EXISTS ledger_pair_touches_by_b ON {pair_touches} (b, a, t)",
-    "CREATE INDEX IF NOT EXISTS ledger_pair_touches_by_tp ON {pair_touches} (touchpoint_id)",
     "CREATE TABLE IF NOT EXISTS {pair_last} (a TEXT NOT NULL, b TEXT NOT NULL, t INT NOT NULL, "
     "touchpoint_id TEXT NOT NULL, states BLOB NOT NULL, PRIMARY KEY (a, b))",
     "CREATE INDEX IF NOT EXISTS ledger_pair_last_by_b ON {pair_last} (b)",
