@@ -128,10 +128,10 @@ class SQLiteStorage:
     def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
         found: set[UUID] = set()
         recorder = app.recorder
-        for start in range(0, len(ids), 500):
-            chunk = [i.hex for i in ids[start : start + 500]]
-            marks = ", ".join("?" * len(chunk))
-            with recorder.datastore.transaction(commit=False) as c:
+        with recorder.datastore.transaction(commit=False) as c:
+            for start in range(0, len(ids), 500):
+                chunk = [i.hex for i in ids[start : start + 500]]
+                marks = ", ".join("?" * len(chunk))
                 c.execute(
                     f"SELECT originator_id FROM {recorder.events_table_name} "
                     f"WHERE originator_version = 1 AND originator_id IN ({marks})",
@@ -145,5 +145,35 @@ class SQLiteStorage:
         with recorder.datastore.transaction(commit=True) as c:
             # The insert takes SQLite's write lock first, so the chain head read next is
             # the true head; the recorder returns the rowids (notification ids) it got.
-            ids = recorder._insert_events(c, stored_events)
+            ids = _insert_events(recorder, c, stored_events)
             self.chain(app).append(c, ids, stored_events)
+
+
+def _insert_events(recorder: Any, c: Any, stored_events: Sequence[Any]) -> list[int]:
+    """Insert with eventsourcing's statement in one ``executemany``; return the rowids.
+
+    The recorder's own ``_insert_events`` runs one ``execute`` per event (about 3x
+    slower for large batches). The first row is inserted alone: that takes SQLite's
+    write lock, so no other connection can insert until we commit, and SQLite gives
+    each following row the largest rowid so far plus one: the ids are contiguous.
+    """
+    first = list(recorder._insert_events(c, stored_events[:1]))
+    if len(stored_events) < 2:
+        return first
+    c.executemany(
+        recorder.insert_events_statement,
+        [
+            (
+                s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                s.originator_version,
+                s.topic,
+                s.state,
+            )
+            for s in stored_events[1:]
+        ],
+    )
+    c.execute(f"SELECT MAX(rowid) FROM {recorder.events_table_name}")
+    last = int(c.fetchone()[0])
+    if last - first[0] != len(stored_events) - 1:
+        raise AssertionError(f"rowids of one insert are not contiguous: {first[0]}..{last}")
+    return list(range(first[0], last + 1))
