@@ -7,9 +7,10 @@ read is accounted for. See ``docs/importers.md``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ledger.importers._rows import ImportFileError, Progress
 from ledger.importers._summary import ImportSummary
-from ledger.importers.calendar import import_ics
 from ledger.importers.edges import CsvLayout, import_edges
 from ledger.importers.linkedin import import_linkedin
 from ledger.importers.meetings import import_meetings
@@ -24,3 +25,16 @@ __all__ = [
     "import_linkedin",
     "import_meetings",
 ]
+
+if TYPE_CHECKING:
+    from ledger.importers.calendar import import_ics
+
+
+def __getattr__(name: str) -> Any:
+    # icalendar takes ~50 ms to import: load the calendar importer only when used, so
+    # `ledger --help` and `import ledger.importers` stay fast.
+    if name == "import_ics":
+        from ledger.importers.calendar import import_ics  # noqa: PLC0415
+
+        return import_ics
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

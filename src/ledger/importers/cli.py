@@ -21,7 +21,6 @@ from ledger._cli_common import DAY_END, DAY_START, LedgerGroup, db_option, open_
 from ledger._cli_output import Report, emit
 from ledger.importers._rows import Progress
 from ledger.importers._summary import ImportSummary
-from ledger.importers.calendar import import_ics
 from ledger.importers.edges import CsvLayout, import_edges
 from ledger.importers.linkedin import import_linkedin
 from ledger.importers.meetings import WINDOW_SECONDS, import_meetings
@@ -246,6 +245,9 @@ def ics(
     fmt: str,
 ) -> None:
     """Calendar events with attendees: meetings (video calls with a conference link)."""
+    # Imported here: icalendar is slow to import, and `ledger --help` should not wait.
+    from ledger.importers.calendar import import_ics  # noqa: PLC0415
+
     book = open_book(ctx, create=True)
     with _progress(file.name) as progress:
         summary = import_ics(
