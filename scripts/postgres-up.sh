@@ -44,12 +44,12 @@ wait_until_ready() {
 }
 
 as_postgres() {
-    # cd / so that runuser's psql does not complain about an unreadable working directory.
-    (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" "$@") </dev/null
+    # cd / so that psql, run as postgres, does not complain about root's working directory.
+    (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" "$@")
 }
 
 create_role_and_database() {
-    as_postgres -d postgres <<SQL
+    as_postgres -d postgres -c "
 DO \$\$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
@@ -58,8 +58,7 @@ BEGIN
         ALTER ROLE $DB_USER WITH LOGIN PASSWORD '$DB_PASSWORD';
     END IF;
 END
-\$\$;
-SQL
+\$\$;"
     # CREATE DATABASE cannot run inside DO (a transaction block): check, then create.
     local exists
     exists="$(as_postgres -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")"
