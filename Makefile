@@ -20,8 +20,8 @@ test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src projections tests benchmarks
-	$(BIN)/ruff format --check src projections tests benchmarks
+	$(BIN)/ruff check src projections tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src projections tests $(wildcard benchmarks)
 
 # mypy cannot follow setuptools' package-dir mapping of projections/ to
 # ledger.projections, so it checks a tree of links laid out as the installed package.

@@ -6,13 +6,13 @@ import math
 import sys
 from pathlib import Path
 
-import pytest
-
-import ledger
 import ledger.projections as projections_package
-from ledger.kinds import Kind
+import pytest
 from ledger.projections import PairTouch, discover
 from ledger.projections.reciprocity import ReciprocityValue, coefficient, person_coefficient
+
+import ledger
+from ledger.kinds import Kind
 
 DAY = 86_400_000_000
 

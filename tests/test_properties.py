@@ -9,6 +9,7 @@ the touchpoints that happened by T (and were not retracted) gives.
 
 from __future__ import annotations
 
+import itertools
 import math
 import uuid
 from collections import defaultdict
@@ -16,12 +17,12 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledger.projections import discover
 
 import ledger
 from ledger._pairs import split
 from ledger._time import to_micros
 from ledger.kinds import Kind
-from ledger.projections import discover
 
 PEOPLE = ["ann", "bob", "cat", "dan"]
 START = datetime(2020, 1, 1, tzinfo=UTC)
@@ -72,7 +73,7 @@ def _record(
 ) -> dict[int, str]:
     ids: dict[int, str] = {}
     bounds = [0, *cuts, len(order)]
-    for low, high in zip(bounds, bounds[1:], strict=False):
+    for low, high in itertools.pairwise(bounds):
         batch = [facts[i] for i in order[low:high]]
         if not batch:
             continue

@@ -293,3 +293,18 @@ def test_postgres_settings_in_the_environment_do_not_redirect_a_ledger(
         book.add_person("ada")
     dsn, query = postgres_url.split("?", 1)
     assert "ledger_events" in _tables_in(dsn, query.removeprefix("schema="))
+
+
+def test_ledger_errors_and_url_never_show_the_password(postgres_url: str) -> None:
+    """A failure after connecting (here: a schema that does not exist) hides the password."""
+    base, _, _ = postgres_url.partition("?")
+    missing = f"{base}?schema=no_such_schema_{uuid.uuid4().hex[:8]}"
+    password = urlsplit(base).password
+    assert password
+    secret = f":{password}@"  # the user name may equal the password, as in CI's role
+    try:
+        with ledger.open(missing) as book:
+            assert secret not in book.url
+    except ledger.StorageError as error:
+        assert secret not in str(error)
+        assert ":***@" in str(error)

@@ -16,9 +16,9 @@ from eventsourcing.tests import persistence as upstream
 from eventsourcing.tests.persistence import (
     CustomType1AsDict,
     CustomType2AsDict,
+    Mydict,
     MyInt,
     MyList,
-    Mydict,
     MyStr,
 )
 

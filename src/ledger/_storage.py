@@ -5,15 +5,24 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from ledger._chain import Chain
 from ledger._errors import StorageError
 from ledger._views import ViewStore
 
-__all__ = ["DEFAULT_URL", "Storage", "default_url", "open_storage"]
+__all__ = ["DEFAULT_URL", "Storage", "default_url", "open_storage", "redact"]
 
 DEFAULT_URL = "sqlite:///ledger.db"
+
+
+def redact(url: str) -> str:
+    """``url`` with its password, if any, replaced by ``***`` (for messages and logs)."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def default_url() -> str:

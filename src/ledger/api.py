@@ -27,7 +27,7 @@ from ledger._explain import depth_reasons
 from ledger._fold import Projections, touch_from_row
 from ledger._queries import Reader
 from ledger._recording import Recorder
-from ledger._storage import open_storage
+from ledger._storage import open_storage, redact
 from ledger._time import from_micros, parse_time, to_micros
 from ledger._verify import differences
 from ledger.application import LedgerApplication
@@ -68,7 +68,7 @@ class Ledger:
         weights: Mapping[str, float] | None = None,
     ) -> None:
         self._storage = open_storage(url)
-        self.url = self._storage.url
+        self.url = redact(self._storage.url)  # never shows a password
         try:
             self._app = LedgerApplication(env=self._storage.environment())
             self._views = self._storage.views(self._app)
