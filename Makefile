@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 bench-smoke: $(STAMP)
-	$(BIN)/python -m pytest benchmarks --benchmark-disable -q
+	LEDGER_BENCH_LINES=20000 $(BIN)/python -m pytest benchmarks --benchmark-disable -q
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks

@@ -1,0 +1,141 @@
+"""Session fixtures of the benchmarks, and the table printed at the end of ``make bench``.
+
+The 332k-touchpoint SQLite ledger is built once per session in a temporary folder;
+benchmarks that change a ledger work on a copy of its file. Each benchmark adds its
+row of issue 5's table to ``results``; the summary hook prints the table and (full
+runs only) writes ``benchmarks/results.json``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from _harness import EMAIL, MATHOVERFLOW, SMOKE, Row, sample
+from report import RESULTS_FILE, machine, render, write_results
+
+import ledger
+from ledger.importers import import_edges
+
+_RESULTS = pytest.StashKey[dict[str, Row]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_RESULTS] = {}
+
+
+@pytest.fixture(scope="session")
+def results(pytestconfig: pytest.Config) -> dict[str, Row]:
+    """Where each benchmark leaves its row of the table."""
+    return pytestconfig.stash[_RESULTS]
+
+
+@pytest.fixture(scope="session")
+def record_row(results: dict[str, Row]) -> Callable[[object, Row], None]:
+    def record(benchmark: object, row: Row) -> None:
+        results[row.key] = row
+        # Keyed by row: one benchmark may fill several rows (start-up does).
+        benchmark.extra_info[row.key] = {  # type: ignore[attr-defined]
+            "ratio": row.ratio,
+            "met": row.met,
+            "target": row.target,
+            **row.figures,
+        }
+
+    return record
+
+
+def _real(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"real data absent: {path} (see ../shared/data/README.md)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def email_log(data_dir: Path) -> Path:
+    """email-Eu-core-temporal (332,334 touchpoints), or its first lines in a smoke run."""
+    return sample(_real(EMAIL), data_dir)
+
+
+@pytest.fixture(scope="session")
+def mathoverflow_log(data_dir: Path) -> Path:
+    """sx-mathoverflow (506,550 lines, 390,441 touchpoints without the self-loops)."""
+    return sample(_real(MATHOVERFLOW), data_dir)
+
+
+@pytest.fixture(scope="session")
+def email_ledger(tmp_path_factory: pytest.TempPathFactory, email_log: Path) -> Path:
+    """A SQLite ledger file holding the email log, views caught up. Do not change it:
+    copy it with ``ledger_copy``."""
+    path = tmp_path_factory.mktemp("email") / "ledger.db"
+    with ledger.open(f"sqlite:///{path}") as book:
+        import_edges(book, email_log)
+        book.catch_up()
+    return path
+
+
+@pytest.fixture
+def ledger_copy(email_ledger: Path, tmp_path: Path) -> Callable[[], Path]:
+    """A function that copies the session's email ledger to a new file it may change."""
+
+    def copy() -> Path:
+        target = tmp_path / f"copy-{time.monotonic_ns()}.db"
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{email_ledger}{suffix}")
+            if source.exists():
+                shutil.copyfile(source, f"{target}{suffix}")
+        return target
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def postgres_base() -> str:
+    """The PostgreSQL server URL (``$LEDGER_TEST_POSTGRES_URL``), or skip."""
+    url = os.environ.get("LEDGER_TEST_POSTGRES_URL", "")
+    if not url:
+        pytest.skip("no PostgreSQL: set LEDGER_TEST_POSTGRES_URL (scripts/postgres-up.sh)")
+    return url.split("?", 1)[0]
+
+
+@pytest.fixture
+def postgres_url(postgres_base: str) -> Iterator[str]:
+    """A ledger URL in a fresh schema, dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{postgres_base}?schema={schema}"
+    finally:
+        with psycopg.connect(postgres_base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def pytest_terminal_summary(terminalreporter: object, config: pytest.Config) -> None:
+    rows = config.stash.get(_RESULTS, {})
+    if not rows:
+        return
+    info = machine()
+    write = terminalreporter.write_line  # type: ignore[attr-defined]
+    write("")
+    write(
+        f"issue 5: ledger vs reference, {info['summary']}" + (" (SMOKE: sample)" if SMOKE else "")
+    )
+    for line in render(list(rows.values())).splitlines():
+        write(line)
+    if not SMOKE:
+        write_results(list(rows.values()), info, RESULTS_FILE)
+        write(f"written: {RESULTS_FILE}")

@@ -1,0 +1,190 @@
+"""Bulk import of the 332k e-mail log: the whole ``ledger import edges`` command, beside
+a raw ``sqlite3.executemany`` of the same stored rows, and beside eventsourcing used the
+ordinary way (one ``app.save`` per touchpoint; batches of 1,000 aggregates).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _harness import LEDGER_CLI, SMOKE, Row, edges, paired, rate, run_process, single
+from eventsourcing.application import Application
+
+from ledger.domain import Touchpoint, touchpoint_id
+
+pytestmark = pytest.mark.benchmark(group="import")
+
+ROUNDS = 3
+ES_PER_EVENT = 1_000 if SMOKE else 20_000
+"""Touchpoints saved one ``app.save`` each: at ~2.7k/s the whole log would take 2 min."""
+ES_BATCHED = 5_000 if SMOKE else 100_000
+ES_BATCH = 1_000
+
+
+def _stored_rows(ledger_file: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(ledger_file) as db:
+        return db.execute(
+            "SELECT originator_id, originator_version, topic, state FROM stored_events "
+            "ORDER BY rowid"
+        ).fetchall()
+
+
+def _events_ddl(ledger_file: Path) -> list[str]:
+    """eventsourcing's own DDL for the events table (and any index on it)."""
+    with sqlite3.connect(ledger_file) as db:
+        found = db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'stored_events' AND sql IS NOT NULL"
+        ).fetchall()
+    return [sql for (sql,) in found]
+
+
+def _raw_insert(path: Path, ddl: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """The floor: a fresh file, the same table, every row in one transaction (WAL, as
+    eventsourcing's SQLite datastore sets it)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    for statement in ddl:
+        db.execute(statement)
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO stored_events VALUES (?, ?, ?, ?)", rows)
+    db.execute("COMMIT")
+    db.close()
+
+
+def _fresh_paths(directory: Path, stem: str) -> Iterator[Path]:
+    number = 0
+    while True:
+        number += 1
+        yield directory / f"{stem}-{number}.db"
+
+
+def test_import_vs_raw_executemany(
+    benchmark: Any,
+    record_row: Callable[[object, Row], None],
+    email_log: Path,
+    email_ledger: Path,
+    tmp_path: Path,
+) -> None:
+    rows, ddl = _stored_rows(email_ledger), _events_ddl(email_ledger)
+    touchpoints = len(edges(email_log))
+    ours, theirs = _fresh_paths(tmp_path, "ledger"), _fresh_paths(tmp_path, "raw")
+    peaks: list[int] = []
+
+    def command() -> None:
+        url = f"sqlite:///{next(ours)}"
+        _, rss, _ = run_process([LEDGER_CLI, "--db", url, "import", "edges", email_log])
+        peaks.append(rss)
+
+    timing = paired(benchmark, command, lambda: _raw_insert(next(theirs), ddl, rows), rounds=ROUNDS)
+    ratio = timing.reference / timing.ledger
+    per_second = touchpoints / timing.ledger
+    record_row(
+        benchmark,
+        Row(
+            key="import",
+            what=f"bulk import, whole `ledger import edges` ({touchpoints:,} touchpoints)",
+            ledger=rate(touchpoints, timing.ledger),
+            reference=f"raw executemany {rate(len(rows), timing.reference)}",
+            ratio=ratio,
+            target=">= 0.5 of raw and >= 100,000/s",
+            met=ratio >= 0.5 and per_second >= 100_000,
+            figures={
+                "touchpoints": touchpoints,
+                "stored_rows": len(rows),
+                "ledger_seconds": timing.ledger_rounds,
+                "raw_seconds": timing.reference_rounds,
+                "ledger_per_second": per_second,
+                "peak_rss_mb": max(peaks) / 2**20,
+            },
+        ),
+    )
+
+
+# -- eventsourcing the ordinary way ----------------------------------------------------
+def _application(path: Path) -> Application[Any]:
+    return Application(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+        }
+    )
+
+
+def _aggregates(sample: list[tuple[str, str, int]]) -> list[Touchpoint]:
+    """The ledger's own Touchpoint aggregates, created as eventsourcing documents it."""
+    made = []
+    for number, (src, dst, stamp) in enumerate(sample):
+        ref = f"{src}>{dst}@{stamp}#{number}"
+        made.append(
+            Touchpoint._create(
+                Touchpoint.Recorded,
+                id=touchpoint_id("bench", ref),
+                kind="message",
+                initiator=src,
+                counterparts=[dst],
+                occurred_at=datetime.fromtimestamp(stamp, UTC),
+                note=None,
+                source="bench",
+                source_ref=ref,
+                personalized=False,
+                giver=None,
+                duration_seconds=None,
+            )
+        )
+    return made
+
+
+def _es_rate(
+    benchmark: Any, email_log: Path, tmp_path: Path, count: int, batch: int
+) -> tuple[float, int]:
+    """Touchpoints/s of creating and saving aggregates ``batch`` to an ``app.save``."""
+    sample = edges(email_log)[:count]
+    app = _application(tmp_path / f"es-{batch}.db")
+
+    def save_all() -> None:
+        made = _aggregates(sample)  # creating them is part of the ordinary way
+        for start in range(0, len(made), batch):
+            app.save(*made[start : start + batch])
+
+    seconds = single(benchmark, save_all)
+    app.close()
+    return len(sample) / seconds, len(sample)
+
+
+@pytest.mark.parametrize(
+    ("key", "count", "batch", "times"),
+    [("es_per_event", ES_PER_EVENT, 1, 20.0), ("es_batched", ES_BATCHED, ES_BATCH, 2.5)],
+)
+def test_eventsourcing_ordinary_way(
+    benchmark: Any,
+    record_row: Callable[[object, Row], None],
+    results: dict[str, Row],
+    email_log: Path,
+    tmp_path: Path,
+    key: str,
+    count: int,
+    batch: int,
+    times: float,
+) -> None:
+    theirs, sampled = _es_rate(benchmark, email_log, tmp_path, count, batch)
+    ours = results["import"].figures["ledger_per_second"] if "import" in results else None
+    ratio = None if ours is None else ours / theirs
+    how = "one app.save per touchpoint" if batch == 1 else f"app.save of {batch:,} aggregates"
+    record_row(
+        benchmark,
+        Row(
+            key=key,
+            what=f"import vs eventsourcing, {how}",
+            ledger="(import row)" if ours is None else f"{ours:,.0f}/s",
+            reference=f"{theirs:,.0f}/s on {sampled:,} touchpoints",
+            ratio=ratio,
+            target=f">= {times:g}x",
+            met=None if ratio is None else ratio >= times,
+            figures={"eventsourcing_per_second": theirs, "sample": sampled},
+        ),
+    )

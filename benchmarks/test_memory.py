@@ -1,0 +1,69 @@
+"""Peak memory (RSS) of importing and replaying sx-mathoverflow, each its own process.
+
+``--skip-invalid`` skips its 116,109 self-loops. The peak of each process is read with
+``os.wait4`` (see ``_harness.run_process``). The import of the smaller e-mail log is
+measured too (the import row records its peak), to see whether state grows with events
+or with pairs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _harness import LEDGER_CLI, Row, run_process
+
+pytestmark = pytest.mark.benchmark(group="memory")
+
+LIMIT_MB = 400
+
+
+def test_peak_rss_import_and_replay_mathoverflow(
+    benchmark: Any,
+    record_row: Callable[[object, Row], None],
+    results: dict[str, Row],
+    mathoverflow_log: Path,
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "mathoverflow.db"
+    url = f"sqlite:///{path}"
+    found: dict[str, tuple[float, int]] = {}
+
+    def import_and_replay() -> None:
+        command = [LEDGER_CLI, "--db", url, "import", "edges", mathoverflow_log, "--skip-invalid"]
+        found["import"] = run_process(command)[:2]
+        found["replay"] = run_process([LEDGER_CLI, "--db", url, "replay"])[:2]
+
+    benchmark.pedantic(import_and_replay, rounds=1, iterations=1)
+    with sqlite3.connect(path) as db:
+        (events,) = db.execute("SELECT count(*) FROM stored_events").fetchone()
+        (pairs,) = db.execute("SELECT count(*) FROM ledger_pair_last").fetchone()
+    peak = max(rss for _, rss in found.values()) / 2**20
+    email = results.get("import")
+    email_peak = (
+        "" if email is None else f"; email-Eu-core import {email.figures['peak_rss_mb']:.0f} MB"
+    )
+    record_row(
+        benchmark,
+        Row(
+            key="rss",
+            what=f"peak RSS, import + replay sx-mathoverflow ({events:,} events, {pairs:,} pairs)",
+            ledger=f"{peak:.0f} MB (import {found['import'][1] / 2**20:.0f}, "
+            f"replay {found['replay'][1] / 2**20:.0f})",
+            reference=f"-{email_peak}",
+            ratio=None,
+            target=f"<= {LIMIT_MB} MB",
+            met=peak <= LIMIT_MB,
+            figures={
+                "events": events,
+                "pairs": pairs,
+                "import_seconds": found["import"][0],
+                "replay_seconds": found["replay"][0],
+                "import_rss_mb": found["import"][1] / 2**20,
+                "replay_rss_mb": found["replay"][1] / 2**20,
+            },
+        ),
+    )

@@ -1,0 +1,240 @@
+"""Queries as of an arbitrary T.
+
+* The decay of every pair (the decay export, without writing a file) beside DuckDB
+  computing the same sums from the same events in memory, at four T across the history.
+* One pair's strength, depth and reciprocity beside eventsourcing's
+  ``repository.get(id, version=...)`` with a snapshot every 1,000 events, for a pair with
+  10,000 touchpoints. No pair of the real logs has that many (email-Eu-core's busiest
+  has 4,992, sx-mathoverflow's 325), so a synthetic pair with 10,000 touchpoints is
+  recorded into a copy of the 332k ledger.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from _harness import SMOKE, Row, millis, paired
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+
+import ledger
+from ledger import Touch
+from ledger._time import from_micros
+from ledger.export import export_table
+
+ROUNDS = 3
+QUANTILES = (0.25, 0.5, 0.75, 1.0)
+SYNTHETIC = 10_000
+SNAPSHOT_EVERY = 1_000
+POINT_QUERIES = 200 if SMOKE else 2_000
+ES_READS = 20 if SMOKE else 100
+
+
+# -- decay of every pair vs DuckDB -------------------------------------------------------
+def _pair_events(path: Path) -> list[tuple[str, str, float]]:
+    """``(a, b, t seconds)`` of every touchpoint, decoded from the stored events."""
+    found = []
+    with sqlite3.connect(path) as db:
+        cursor = db.execute(
+            "SELECT state FROM stored_events WHERE topic LIKE '%Touchpoint.Recorded'"
+        )
+        for (state,) in cursor:
+            fact = orjson.loads(state)
+            t = datetime.fromisoformat(fact["occurred_at"]["_data_"]).timestamp()
+            for other in fact["counterparts"]:
+                a, b = sorted((fact["initiator"], other))
+                found.append((a, b, t))
+    return found
+
+
+@pytest.fixture(scope="module")
+def duck(email_ledger: Path) -> Iterator[tuple[Any, float, float]]:
+    """An in-memory DuckDB table ``ev(a, b, t, w)`` of the same events; its time range."""
+    duckdb = pytest.importorskip("duckdb")
+    pandas = pytest.importorskip("pandas")
+    with ledger.open(f"sqlite:///{email_ledger}") as book:
+        weight = book.decay_model.weights["message"]
+    frame = pandas.DataFrame(_pair_events(email_ledger), columns=["a", "b", "t"])
+    frame["w"] = weight
+    con = duckdb.connect()
+    con.register("frame", frame)
+    con.execute("CREATE TABLE ev AS SELECT * FROM frame")
+    con.unregister("frame")
+    low, high = con.execute("SELECT min(t), max(t) FROM ev").fetchone()
+    yield con, float(low), float(high)
+    con.close()
+
+
+def _duck_sums(con: Any, t: float, half_life_days: float) -> list[tuple[str, str, float]]:
+    decay = math.log(2) / (half_life_days * 86_400)
+    rows: list[tuple[str, str, float]] = con.execute(
+        "SELECT a, b, sum(w * exp(-? * (? - t))) FROM ev WHERE t <= ? GROUP BY a, b",
+        [decay, t, t],
+    ).fetchall()
+    return rows
+
+
+@pytest.mark.benchmark(group="decay-as-of")
+@pytest.mark.parametrize("quantile", QUANTILES)
+def test_decay_export_vs_duckdb(
+    benchmark: Any,
+    record_row: Callable[[object, Row], None],
+    email_ledger: Path,
+    duck: tuple[Any, float, float],
+    quantile: float,
+) -> None:
+    con, low, high = duck
+    t = low + (high - low) * quantile
+    as_of = datetime.fromtimestamp(t, UTC)
+    out: dict[str, Any] = {}
+    with ledger.open(f"sqlite:///{email_ledger}") as book:
+        half_life = book.decay_model.half_life_days
+        timing = paired(
+            benchmark,
+            lambda: out.update(ours=export_table(book, "decay", as_of).rows),
+            lambda: out.update(theirs=_duck_sums(con, t, half_life)),
+            rounds=ROUNDS,
+        )
+    _same_sums(out["ours"], out["theirs"])
+    ratio = timing.ledger / timing.reference
+    index = QUANTILES.index(quantile) + 1
+    record_row(
+        benchmark,
+        Row(
+            key=f"decay_t{index}",
+            what=f"decay of every pair as of T{index} ({quantile:.0%} of history, "
+            f"{len(out['ours']):,} pairs)",
+            ledger=millis(timing.ledger),
+            reference=f"DuckDB {millis(timing.reference)}",
+            ratio=ratio,
+            target="<= 1.0 (not slower)",
+            met=ratio <= 1.0,
+            figures={
+                "as_of": as_of.isoformat(),
+                "pairs": len(out["ours"]),
+                "ledger_seconds": timing.ledger_rounds,
+                "duckdb_seconds": timing.reference_rounds,
+            },
+        ),
+    )
+
+
+def _same_sums(ours: list[dict[str, Any]], theirs: list[tuple[str, str, float]]) -> None:
+    """Both sides computed the same thing: same pairs, same strengths."""
+    expected = {(a, b): s for a, b, s in theirs}
+    assert len(ours) == len(expected)
+    for row in ours:
+        assert math.isclose(
+            row["strength"], expected[(row["a"], row["b"])], rel_tol=1e-9, abs_tol=1e-12
+        )
+
+
+# -- one pair with 10,000 touchpoints vs eventsourcing snapshots -------------------------
+class PairHistory(Aggregate):
+    """The reference: one pair as an aggregate, its fold done by its events."""
+
+    def __init__(self) -> None:
+        self.touches = 0
+        self.sent = [0, 0]
+        self.strength = 0.0
+        self.last_t = 0.0
+
+    @event("Touched")
+    def touch(self, t: float, direction: int, weight: float) -> None:
+        halvings = (t - self.last_t) / (90 * 86_400) if self.touches else 0.0
+        self.strength = self.strength * 2**-halvings + weight
+        self.sent[direction] += 1
+        self.touches += 1
+        self.last_t = t
+
+
+class SnapshottingApp(Application[Any]):
+    is_snapshotting_enabled = True
+    snapshotting_intervals = {PairHistory: SNAPSHOT_EVERY}  # noqa: RUF012 - eventsourcing's API
+
+
+def _synthetic(start: datetime) -> list[Touch]:
+    """10,000 touches of one pair, both ways, an hour apart, a call every 50th."""
+    return [
+        Touch(
+            "call" if n % 50 == 0 else "message",
+            "synthetic-a" if n % 2 else "synthetic-b",
+            "synthetic-b" if n % 2 else "synthetic-a",
+            start + timedelta(hours=n),
+            source="bench-synthetic",
+            source_ref=str(n),
+        )
+        for n in range(SYNTHETIC)
+    ]
+
+
+def _reference_app(path: Path, touches: list[Touch]) -> tuple[SnapshottingApp, Any]:
+    app = SnapshottingApp(
+        env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+    )
+    pair = PairHistory()
+    for number, touch in enumerate(touches, 1):
+        pair.touch(touch.occurred_at.timestamp(), number % 2, 1.0)
+        if number % SNAPSHOT_EVERY == 0:
+            app.save(pair)  # snapshots are taken at versions that are multiples of 1,000
+    app.save(pair)
+    return app, pair.id
+
+
+@pytest.mark.benchmark(group="point-query")
+def test_point_query_vs_eventsourcing_snapshots(
+    benchmark: Any,
+    record_row: Callable[[object, Row], None],
+    ledger_copy: Callable[[], Path],
+    tmp_path: Path,
+) -> None:
+    path = ledger_copy()
+    with sqlite3.connect(path) as db:
+        (first,) = db.execute("SELECT min(t) FROM ledger_pair_touches").fetchone()
+    touches = _synthetic(from_micros(int(first)))
+    app, pair_id = _reference_app(tmp_path / "snapshots.db", touches)
+    chooser = random.Random(5)
+    span = (touches[0].occurred_at, touches[-1].occurred_at + timedelta(days=30))
+    moments = [span[0] + (span[1] - span[0]) * chooser.random() for _ in range(POINT_QUERIES)]
+    versions = [chooser.randint(1, SYNTHETIC + 1) for _ in range(ES_READS)]
+    with ledger.open(f"sqlite:///{path}") as book:
+        book.record_many(touches, create_people=True)
+        book.catch_up()
+
+        def ours() -> None:
+            for moment in moments:
+                view = book.pair("synthetic-a", "synthetic-b", as_of=moment)
+                assert view is not None and view.depth is not None and view.reciprocity is not None
+
+        def theirs() -> None:
+            for version in versions:
+                app.repository.get(pair_id, version=version)
+
+        timing = paired(benchmark, ours, theirs, rounds=ROUNDS)
+    app.close()
+    per_query, per_read = timing.ledger / len(moments), timing.reference / len(versions)
+    record_row(
+        benchmark,
+        Row(
+            key="point_query",
+            what=f"one pair as of T, strength + depth + reciprocity ({SYNTHETIC:,} touches)",
+            ledger=millis(per_query),
+            reference=f"repository.get(version) + snapshots/{SNAPSHOT_EVERY:,}: {millis(per_read)}",
+            ratio=per_query / per_read,
+            target="<= 1 ms",
+            met=per_query <= 0.001,
+            figures={
+                "queries": len(moments),
+                "reads": len(versions),
+                "ledger_seconds": timing.ledger_rounds,
+            },
+        ),
+    )
