@@ -139,6 +139,19 @@ class Ledger:
         self.catch_up()
         return self._reader.people()
 
+    @property
+    def owner(self) -> str | None:
+        """Whose ledger this is ("me" in :mod:`ledger.insights`); None until set."""
+        from ledger.insights._common import get_owner  # noqa: PLC0415 - insights build on this
+
+        return get_owner(self)
+
+    def set_owner(self, key: str) -> str:
+        """Make the registered person ``key`` the owner: a fact stored in the log."""
+        from ledger.insights._common import set_owner  # noqa: PLC0415 - insights build on this
+
+        return set_owner(self, key)
+
     # -- touchpoints -------------------------------------------------------------------
     def record(
         self,

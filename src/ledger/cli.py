@@ -29,6 +29,8 @@ from ledger._cli_output import reading_progress
 from ledger._cli_pairs import pair, timeline
 from ledger._cli_people import person, show
 from ledger.importers.cli import import_group
+from ledger.insights.cli import COMMANDS as INSIGHT_COMMANDS
+from ledger.insights.cli import PLOT_COMMANDS as INSIGHT_PLOTS
 from ledger.kinds import Kind
 
 __all__ = ["main"]
@@ -191,3 +193,7 @@ main.add_command(export)
 main.add_command(plot)
 main.add_command(audit_command)
 main.add_command(import_group, "import")
+for _command in INSIGHT_COMMANDS:
+    main.add_command(_command)
+for _command in INSIGHT_PLOTS:
+    plot.add_command(_command)
