@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import SHARED_DATA
+
 
 def test_demo_runs_in_a_fresh_directory_and_reports(tmp_path: Path) -> None:
     done = subprocess.run(
@@ -33,6 +35,14 @@ def test_demo_runs_in_a_fresh_directory_and_reports(tmp_path: Path) -> None:
     assert "Ana Ortiz – Jon Berg" in fading
     assert "Ana Ortiz – Ben Carter" not in fading
     assert (tmp_path / "demo-out" / "ledger.db").is_file()
+    for written in ("synthetic-decay.csv", "synthetic-network.png"):
+        assert (tmp_path / "demo-out" / written).stat().st_size > 100
+    if SHARED_DATA.is_dir():  # the real log is shown whenever the data is there
+        assert "Imported 59,835 lines: 59,835 touchpoints and 1,899 people" in out
+        assert (tmp_path / "demo-out" / "collegemsg-network.png").stat().st_size > 10_000
+        assert (tmp_path / "demo-out" / "collegemsg-decay.csv").read_text().count("\n") > 13_000
+    else:
+        assert "No ../shared/data here" in out
 
 
 def test_demo_is_deterministic_and_starts_afresh(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from rich.table import Table
 
 import ledger
 from ledger import Ledger, PairView, Touch
+from ledger._demo_real import show_outputs, show_real_log
 
 __all__ = ["AS_OF", "DEMO_DB", "main", "populate", "record_synthetic_network", "report"]
 
@@ -310,6 +311,9 @@ def main() -> int:
         origin = populate(book)
         console.print(summary_line(book, origin))
         report(book, console)
+        show_outputs(book, console, DEMO_DB.with_name("synthetic"), (START, AS_OF[-1]))
+    if not show_real_log(console, DEMO_DB.parent, fresh_ledger, report):
+        console.print("No ../shared/data here: the synthetic network above is the whole demo.")
     return 0
 
 
