@@ -29,16 +29,19 @@ class _LedgerRecorders:
         return book
 
 
-class TestSQLiteApplicationRecorder(_LedgerRecorders, upstream.ApplicationRecorderTestCase[Any]):
+class _SQLiteFile(_LedgerRecorders):
+    """A SQLite file in a directory removed only after every ledger on it is closed
+    (cleanups run last in, first out: removing a database under open connections has
+    crashed the interpreter)."""
+
     def setUp(self) -> None:
-        self._tmp = TemporaryDirectory()
-        self.url = f"sqlite:///{Path(self._tmp.name) / 'ledger.db'}"
-        super().setUp()
+        tmp = TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)  # type: ignore[attr-defined]
+        self.url = f"sqlite:///{Path(tmp.name) / 'ledger.db'}"
+        super().setUp()  # type: ignore[misc]
 
-    def tearDown(self) -> None:
-        super().tearDown()
-        self._tmp.cleanup()
 
+class TestSQLiteApplicationRecorder(_SQLiteFile, upstream.ApplicationRecorderTestCase[Any]):
     def create_recorder(self) -> Any:
         return self.open_ledger().application.recorder
 
@@ -49,14 +52,7 @@ class TestSQLiteApplicationRecorder(_LedgerRecorders, upstream.ApplicationRecord
         pytest.skip("a throughput benchmark, not a correctness check: see benchmarks/")
 
 
-class TestSQLiteTrackingRecorder(_LedgerRecorders, upstream.TrackingRecorderTestCase):
-    def setUp(self) -> None:
-        self._tmp = TemporaryDirectory()
-        self.url = f"sqlite:///{Path(self._tmp.name) / 'ledger.db'}"
-
-    def tearDown(self) -> None:
-        self._tmp.cleanup()
-
+class TestSQLiteTrackingRecorder(_SQLiteFile, upstream.TrackingRecorderTestCase):
     def create_recorder(self) -> Any:
         return self.open_ledger()._views.recorder
 
@@ -68,24 +64,23 @@ def _postgres_url() -> str:
 
 
 class _PostgresSchema(_LedgerRecorders):
-    """A fresh schema per test, dropped afterwards."""
+    """A fresh schema per test, dropped after every ledger on it is closed."""
 
     def setUp(self) -> None:
         import psycopg
 
-        self._base = _postgres_url().split("?", 1)[0]
-        self._schema = f"r_{uuid.uuid4().hex[:16]}"
-        with psycopg.connect(self._base, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{self._schema}"')
-        self.url = f"{self._base}?schema={self._schema}"
+        base = _postgres_url().split("?", 1)[0]
+        schema = f"r_{uuid.uuid4().hex[:16]}"
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+
+        def drop() -> None:
+            with psycopg.connect(base, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+        self.addCleanup(drop)  # type: ignore[attr-defined]
+        self.url = f"{base}?schema={schema}"
         super().setUp()  # type: ignore[misc]
-
-    def tearDown(self) -> None:
-        import psycopg
-
-        super().tearDown()  # type: ignore[misc]
-        with psycopg.connect(self._base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{self._schema}" CASCADE')
 
 
 @pytest.mark.postgres
