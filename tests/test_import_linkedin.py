@@ -153,3 +153,17 @@ def test_damaged_real_export_names_file_and_line(
     with pytest.raises(ImportFileError, match=r"messages\.csv:101: Date is unreadable"):
         import_linkedin(memory_book, export)
     assert memory_book.people() == []
+
+
+def test_the_exporting_person_becomes_the_owner(memory_book: ledger.Ledger) -> None:
+    assert memory_book.owner is None
+    summary = import_linkedin(memory_book, EXPORT_2024)
+    assert summary.owner == "Ann Owner" == memory_book.owner
+    assert summary.as_dict()["owner"] == "Ann Owner"
+
+
+def test_an_owner_already_set_is_kept(memory_book: ledger.Ledger) -> None:
+    memory_book.add_person("someone")
+    memory_book.set_owner("someone")
+    import_linkedin(memory_book, EXPORT_2024)
+    assert memory_book.owner == "someone"

@@ -34,6 +34,8 @@ class ImportSummary:
     skipped_by_reason: Mapping[str, int] = attrs.field(factory=dict)
     merged: int = 0
     attributes_updated: int = 0
+    owner: str | None = None
+    """Whose export it was, where the source says (LinkedIn): the ledger's owner."""
 
     @property
     def skipped(self) -> int:
@@ -55,6 +57,7 @@ class ImportSummary:
             "skipped_by_reason": dict(sorted(self.skipped_by_reason.items())),
             "people_added": self.people_added,
             "attributes_updated": self.attributes_updated,
+            **({"owner": self.owner} if self.owner is not None else {}),
         }
 
 

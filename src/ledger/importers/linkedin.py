@@ -124,7 +124,14 @@ def import_linkedin(
     touches = list(_touches(state.records, source))
     summary = write_touches(book, touches, state.tally, source, progress)
     updated = _apply_attributes(book, state.attributes)
-    return attrs.evolve(summary, attributes_updated=updated)
+    _adopt_owner(book, me)
+    return attrs.evolve(summary, attributes_updated=updated, owner=me)
+
+
+def _adopt_owner(book: Ledger, me: str) -> None:
+    """The exporting person becomes the ledger's owner, unless the ledger has one."""
+    if book.owner is None and me in book.people():
+        book.set_owner(me)
 
 
 def _person(name: str) -> str:
