@@ -2,13 +2,63 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
-from ledger._time import from_micros
+from ledger._fold import Projections, touch_from_row
+from ledger._queries import Reader
+from ledger._time import from_micros, to_micros
+from ledger.projections.decay import Decay
 from ledger.projections.depth import SUSTAINED_MONTHS, DepthLevel, DepthValue
-from ledger.results import TouchpointView
+from ledger.results import Contribution, Explanation, TouchpointView
 
-__all__ = ["depth_reasons"]
+__all__ = ["contribution", "depth_reasons", "explanation"]
+
+MICROS_PER_DAY = 86_400_000_000
+
+
+def explanation(
+    reader: Reader, projections: Projections, model: Decay, a: str, b: str, moment: datetime
+) -> Explanation:
+    """Pair ``(a, b)`` at ``moment``: each touchpoint's part of the strength under
+    ``model`` (summing to it), and the depth with its reasons."""
+    t = to_micros(moment)
+    contributions = tuple(contribution(model, row, t) for row in reader.pair_history(a, b, t))
+    blob = reader.state_at(a, b, t)
+    depth_projection = projections.by_name["depth"]
+    state = projections.decode(blob, only="depth")["depth"] if blob else depth_projection.start()
+    depth: DepthValue = depth_projection.at(state, t)
+    return Explanation(
+        a=a,
+        b=b,
+        as_of=moment,
+        half_life_days=model.half_life_days,
+        strength=math.fsum(c.contribution for c in contributions),
+        contributions=contributions,
+        depth=depth,
+        depth_reasons=depth_reasons(depth, a, b, reader.touchpoint),
+    )
+
+
+def contribution(model: Decay, row: Any, t: int) -> Contribution:
+    """What the touch in ``pair_history`` row ``row`` adds to the strength at ``t``."""
+    touch = touch_from_row(row)
+    weight = model.weight(touch)
+    factor = model.factor(t - touch.t)
+    return Contribution(
+        touchpoint_id=touch.touchpoint_id,
+        occurred_at=from_micros(touch.t),
+        kind=touch.kind.value,
+        initiator=row["initiator"] if touch.direction else None,
+        weight=weight,
+        age_days=(t - touch.t) / MICROS_PER_DAY,
+        factor=factor,
+        contribution=weight * factor,
+        note=row["note"],
+    )
+
 
 _RULES = {
     DepthLevel.INCH_DEEP: "known of or connected, no exchange",

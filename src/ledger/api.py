@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any, Self
 from uuid import UUID
 
-import orjson
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import PersistenceError
 
@@ -23,22 +22,21 @@ from ledger._errors import (
     UnknownProjectionError,
     UnknownTouchpointError,
 )
-from ledger._explain import depth_reasons
-from ledger._fold import Projections, touch_from_row
+from ledger._explain import explanation
+from ledger._fold import Projections
 from ledger._queries import Reader
 from ledger._recording import Recorder
+from ledger._settings import dump_config, load_config, override
 from ledger._storage import open_storage, redact
-from ledger._time import from_micros, parse_time, to_micros
+from ledger._time import parse_time, to_micros
 from ledger._verify import differences
 from ledger.application import LedgerApplication
 from ledger.audit import AuditReport, run_audit
 from ledger.domain import person_id
-from ledger.projections import ProjectionConfig, discover
+from ledger.projections import discover
 from ledger.projections.decay import Decay
-from ledger.projections.decay import projection as decay_projection
 from ledger.projections.reciprocity import coefficient
 from ledger.results import (
-    Contribution,
     Explanation,
     NetworkSummary,
     PairView,
@@ -79,11 +77,11 @@ class Ledger:
                 stored = self._views.meta(c)
         except (PersistenceError, OSError) as error:
             raise StorageError(f"url: cannot open ledger {self.url!r}: {error}") from None
-        config = _config(stored, half_life_days, weights)
+        config = load_config(stored, half_life_days, weights)
         self.projections = Projections(discover(config))
         self._reader = Reader(self._views)
         self._recorder = Recorder(self._app, self._storage)
-        settings = {**self.projections.fingerprints(), "config": _dump_config(config)}
+        settings = {**self.projections.fingerprints(), "config": dump_config(config)}
         if any(stored.get(k) != v for k, v in settings.items() if k != "config") or (
             stored.get("config") != settings["config"]
         ):
@@ -268,27 +266,8 @@ class Ledger:
     ) -> Explanation:
         """Every touchpoint's contribution to the pair's strength, and its depth's reasons."""
         x, y = sorted((self._known_key(a, "a"), self._known_key(b, "b")))
-        moment = _moment(as_of, "as_of")
-        t = to_micros(moment)
         model = self._model(half_life_days, weights)
-        contributions = tuple(
-            _contribution(model, row, t) for row in self._reader.pair_history(x, y, t)
-        )
-        blob = self._reader.state_at(x, y, t)
-        depth_state = self.projections.decode(blob)["depth"] if blob else None
-        depth = self.projections.by_name["depth"].at(
-            depth_state or self.projections.by_name["depth"].start(), t
-        )
-        return Explanation(
-            a=x,
-            b=y,
-            as_of=moment,
-            half_life_days=model.half_life_days,
-            strength=math.fsum(c.contribution for c in contributions),
-            contributions=contributions,
-            depth=depth,
-            depth_reasons=depth_reasons(depth, x, y, self._reader.touchpoint),
-        )
+        return explanation(self._reader, self.projections, model, x, y, _moment(as_of, "as_of"))
 
     # -- maintenance -------------------------------------------------------------------
     def catch_up(self) -> int:
@@ -331,13 +310,7 @@ class Ledger:
         return self.catch_up()
 
     def _model(self, half_life_days: float | None, weights: Mapping[str, float] | None) -> Decay:
-        if half_life_days is None and weights is None:
-            return self.decay_model
-        base = self.decay_model
-        merged = {**base.weights, **{str(k): float(v) for k, v in (weights or {}).items()}}
-        return decay_projection(
-            ProjectionConfig(half_life_days=half_life_days or base.half_life_days, weights=merged)
-        )
+        return override(self.decay_model, half_life_days, weights)
 
     def _views_at(self, moment: datetime, person: str | None) -> list[PairView]:
         t = to_micros(moment)
@@ -391,36 +364,3 @@ def _touchpoint_hex(touchpoint_id: str) -> str:
 
 def _moment(value: TimeLike, field: str) -> datetime:
     return datetime.now(UTC) if value is None else parse_time(value, field)
-
-
-def _contribution(model: Decay, row: Any, t: int) -> Contribution:
-    touch = touch_from_row(row)
-    weight = model.weight(touch)
-    factor = model.factor(t - touch.t)
-    return Contribution(
-        touchpoint_id=touch.touchpoint_id,
-        occurred_at=from_micros(touch.t),
-        kind=touch.kind.value,
-        initiator=row["initiator"] if touch.direction else None,
-        weight=weight,
-        age_days=(t - touch.t) / 86_400_000_000,
-        factor=factor,
-        contribution=weight * factor,
-        note=row["note"],
-    )
-
-
-def _config(
-    stored: dict[str, str], half_life_days: float | None, weights: Mapping[str, float] | None
-) -> ProjectionConfig:
-    saved = orjson.loads(stored["config"]) if "config" in stored else {}
-    return ProjectionConfig(
-        half_life_days=float(half_life_days or saved.get("half_life_days", 90.0)),
-        weights=dict(weights if weights is not None else saved.get("weights", {})),
-    )
-
-
-def _dump_config(config: ProjectionConfig) -> str:
-    return orjson.dumps(
-        {"half_life_days": config.half_life_days, "weights": dict(sorted(config.weights.items()))}
-    ).decode()
