@@ -17,7 +17,7 @@ from ledger.insights import _cli_more
 from ledger.insights._cli import as_of_option, me_option, rows_of
 from ledger.insights._common import get_owner, resolve_me, set_owner
 from ledger.insights.network_health import LEVELS, network_health
-from ledger.insights.reminders import OVERDUE_FACTOR, remind, snooze
+from ledger.insights.reminders import OVERDUE_FACTOR, Dormant, Reminders, remind, snooze
 
 __all__ = ["COMMANDS", "PLOT_COMMANDS"]
 
@@ -161,19 +161,13 @@ def remind_command(
         overdue_factor=overdue_factor,
         dormant_years=dormant_years,
     )
+    emit(_remind_report(found), fmt)
+
+
+def _remind_report(found: Reminders) -> Report:
+    """The fading ties, then the dormant ones, with the snoozes as notes."""
     rows = rows_of(found.fading, _REMIND)
-    for item in found.dormant:
-        rows.append(
-            {
-                "person": item.person,
-                "status": "dormant",
-                "strength": item.strength,
-                "days_since": item.years_quiet * 365.25,
-                "depth": item.depth,
-                "last_touch_at": item.last_touch_at,
-                "active_days": item.active_days,
-            }
-        )
+    rows.extend(_dormant_row(item) for item in found.dormant)
     facts = {
         "me": found.me,
         "as_of": found.as_of,
@@ -186,18 +180,27 @@ def remind_command(
         f"snoozed: {s.a} – {s.b} until {s.until:%Y-%m-%d}" + (f" ({s.reason})" if s.reason else "")
         for s in found.snoozed
     ]
-    emit(
-        Report(
-            "Who is fading",
-            facts,
-            rows,
-            _REMIND,
-            rows_name="reminders",
-            notes=notes,
-            empty="(nobody is due)",
-        ),
-        fmt,
+    return Report(
+        "Who is fading",
+        facts,
+        rows,
+        _REMIND,
+        rows_name="reminders",
+        notes=notes,
+        empty="(nobody is due)",
     )
+
+
+def _dormant_row(item: Dormant) -> dict[str, Any]:
+    return {
+        "person": item.person,
+        "status": "dormant",
+        "strength": item.strength,
+        "days_since": item.years_quiet * 365.25,
+        "depth": item.depth,
+        "last_touch_at": item.last_touch_at,
+        "active_days": item.active_days,
+    }
 
 
 @click.command("snooze")
