@@ -28,6 +28,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RESULTS] = {}
 
 
+_FILE_ORDER = ("test_import", "test_replay", "test_queries", "test_startup", "test_memory")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """SQLite rows first: the eventsourcing and PostgreSQL rows compare with them."""
+
+    def rank(item: pytest.Item) -> int:
+        stem = item.path.stem
+        return _FILE_ORDER.index(stem) if stem in _FILE_ORDER else len(_FILE_ORDER)
+
+    items.sort(key=rank)  # stable: the order within a file is kept
+
+
 @pytest.fixture(scope="session")
 def results(pytestconfig: pytest.Config) -> dict[str, Row]:
     """Where each benchmark leaves its row of the table."""
@@ -124,6 +137,7 @@ def postgres_url(postgres_base: str) -> Iterator[str]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark's own tables: the table ends the run
 def pytest_terminal_summary(terminalreporter: object, config: pytest.Config) -> None:
     rows = config.stash.get(_RESULTS, {})
     if not rows:
