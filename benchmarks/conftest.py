@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from _harness import EMAIL, MATHOVERFLOW, SMOKE, Row, sample
+from _harness import EMAIL, MATHOVERFLOW, SAMPLE_LINES, SMOKE, Row, sample
 from report import RESULTS_FILE, machine, render, write_results
 
 import ledger
@@ -145,9 +145,8 @@ def pytest_terminal_summary(terminalreporter: object, config: pytest.Config) -> 
     info = machine()
     write = terminalreporter.write_line  # type: ignore[attr-defined]
     write("")
-    write(
-        f"issue 5: ledger vs reference, {info['summary']}" + (" (SMOKE: sample)" if SMOKE else "")
-    )
+    smoke = f" (SMOKE: first {SAMPLE_LINES:,} lines, figures not comparable)" if SMOKE else ""
+    write(f"issue 5: ledger vs reference, {info['summary']}{smoke}")
     for line in render(list(rows.values())).splitlines():
         write(line)
     if not SMOKE:
