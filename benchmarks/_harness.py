@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -62,6 +63,15 @@ def edges(path: Path) -> list[tuple[str, str, int]]:
             if src != dst:
                 found.append((src, dst, int(stamp)))
     return found
+
+
+def stored_rows(ledger_file: Path) -> list[tuple[Any, ...]]:
+    """The stored events of a SQLite ledger, as rows of its ``stored_events`` table."""
+    with sqlite3.connect(ledger_file) as db:
+        return db.execute(
+            "SELECT originator_id, originator_version, topic, state FROM stored_events "
+            "ORDER BY rowid"
+        ).fetchall()
 
 
 # -- timing ----------------------------------------------------------------------------

@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _harness import LEDGER_CLI, SMOKE, Row, edges, paired, rate, run_process, single
+from _harness import (
+    LEDGER_CLI,
+    SMOKE,
+    Row,
+    edges,
+    paired,
+    rate,
+    run_process,
+    single,
+    stored_rows,
+)
 from eventsourcing.application import Application
 
 from ledger.domain import Touchpoint, touchpoint_id
@@ -24,14 +34,6 @@ ES_PER_EVENT = 1_000 if SMOKE else 20_000
 """Touchpoints saved one ``app.save`` each: at ~2.7k/s the whole log would take 2 min."""
 ES_BATCHED = 5_000 if SMOKE else 100_000
 ES_BATCH = 1_000
-
-
-def _stored_rows(ledger_file: Path) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(ledger_file) as db:
-        return db.execute(
-            "SELECT originator_id, originator_version, topic, state FROM stored_events "
-            "ORDER BY rowid"
-        ).fetchall()
 
 
 def _events_ddl(ledger_file: Path) -> list[str]:
@@ -70,7 +72,7 @@ def test_import_vs_raw_executemany(
     email_ledger: Path,
     tmp_path: Path,
 ) -> None:
-    rows, ddl = _stored_rows(email_ledger), _events_ddl(email_ledger)
+    rows, ddl = stored_rows(email_ledger), _events_ddl(email_ledger)
     touchpoints = len(edges(email_log))
     ours, theirs = _fresh_paths(tmp_path, "ledger"), _fresh_paths(tmp_path, "raw")
     peaks: list[int] = []
