@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from ledger.domain import Touchpoint, touchpoint_id
 from ledger.kinds import Kind
+from ledger.transcoder import dumps
 from ledger.values import Touch
 
 __all__ = ["can_write_directly", "recorded_event"]
@@ -58,5 +58,5 @@ def recorded_event(touch: Touch, timestamp: datetime) -> tuple[UUID, StoredEvent
         originator_id=identity,
         originator_version=1,
         topic=_EVENT_TOPIC,
-        state=orjson.dumps(state),
+        state=dumps(state),
     )

@@ -10,6 +10,7 @@ import orjson
 
 from ledger.kinds import Kind
 from ledger.projections import PairProjection, PairTouch
+from ledger.transcoder import dumps
 
 __all__ = ["Projections", "TouchRow"]
 
@@ -35,7 +36,7 @@ class Projections:
 
     def encode(self, states: Mapping[str, Any]) -> bytes:
         fields = self._fields
-        return orjson.dumps(
+        return dumps(
             {
                 name: None if state is None else [getattr(state, f) for f in fields[name]]
                 for name, state in states.items()

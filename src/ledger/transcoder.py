@@ -19,10 +19,19 @@ from typing import Any
 import orjson
 from eventsourcing.persistence import JSONTranscoder, Transcoding, TranscodingNotRegisteredError
 
-__all__ = ["OrjsonTranscoder", "TupleAsList"]
+__all__ = ["OrjsonTranscoder", "TupleAsList", "dumps"]
 
 _PLAIN = frozenset((str, int, float, bool))
 _CONTAINERS = frozenset((dict, list))
+
+
+def dumps(value: Any) -> bytes:
+    """``orjson.dumps``, returned as an exact-size ``bytes``.
+
+    orjson hands back its whole write buffer (4 KiB for a ~400-byte event): harmless for
+    one value, but a batch of 332k stored events held 1.3 GB that way (memray).
+    """
+    return bytes(memoryview(orjson.dumps(value)))
 
 
 class TupleAsList(Transcoding):
@@ -46,7 +55,7 @@ class OrjsonTranscoder(JSONTranscoder):
         self.register(TupleAsList())
 
     def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(self._prepare(obj))
+        return dumps(self._prepare(obj))
 
     def decode(self, data: bytes) -> Any:
         value = orjson.loads(data)
