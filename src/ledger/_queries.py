@@ -52,11 +52,12 @@ class Reader:
         params: tuple[Any, ...] = () if person is None else (person, person)
         if t >= latest:  # the usual "as of now": every pair's last row
             rows = self._rows(f"SELECT a, b, states FROM {{pair_last}} WHERE 1 = 1{who}", params)
-        else:
+        else:  # one descending primary-key search per pair: no scan, no sort of every touch
             rows = self._rows(
-                "SELECT a, b, states FROM (SELECT a, b, states, ROW_NUMBER() OVER "
-                "(PARTITION BY a, b ORDER BY t DESC, touchpoint_id DESC) AS rn "
-                f"FROM {{pair_touches}} WHERE t <= ?{who}) AS latest WHERE rn = 1",
+                "SELECT a, b, states FROM (SELECT p.a, p.b, (SELECT x.states FROM "
+                "{pair_touches} x WHERE x.a = p.a AND x.b = p.b AND x.t <= ? "
+                "ORDER BY x.t DESC, x.touchpoint_id DESC LIMIT 1) AS states "
+                f"FROM {{pair_last}} p WHERE 1 = 1{who}) AS latest WHERE states IS NOT NULL",
                 (t, *params),
             )
         return ((row["a"], row["b"], bytes(row["states"])) for row in rows)

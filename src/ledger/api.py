@@ -255,6 +255,21 @@ class Ledger:
         state = self.projections.decode(blob, only=name)[name]
         return self.projections.by_name[name].at(state, t)
 
+    def projection_values(self, name: str, as_of: TimeLike = None) -> list[tuple[str, str, Any]]:
+        """``(a, b, value)`` of one projection for every pair at ``as_of``, sorted by
+        (a, b); only that projection's state is decoded."""
+        if name not in self.projections.by_name:
+            raise UnknownProjectionError(name, sorted(self.projections.by_name))
+        self.catch_up()
+        t = to_micros(_moment(as_of, "as_of"))
+        projection = self.projections.by_name[name]
+        values = [
+            (a, b, projection.at(self.projections.decode(blob, only=name)[name], t))
+            for a, b, blob in self._reader.states_at(t)
+        ]
+        values.sort(key=lambda item: (item[0], item[1]))
+        return values
+
     def explain(
         self,
         a: str,

@@ -181,7 +181,7 @@ def decay_values(
     """
     moment = _moment(as_of)
     if half_life_days is None and weights is None:
-        return [(v.a, v.b, v.decay) for v in _sorted(book.pairs(moment))]
+        return book.projection_values("decay", moment)
     check_decay_model(half_life_days, weights)
     model = book._model(half_life_days, weights)
     t = to_micros(moment)
