@@ -11,6 +11,7 @@ import ledger
 from ledger._bulk import recorded_event
 from ledger._recording import _touchpoint
 from ledger.application import LedgerApplication
+from ledger.domain import touchpoint_id
 from ledger.kinds import Kind
 
 APP = LedgerApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
@@ -64,11 +65,12 @@ def test_direct_stored_event_equals_the_mappers(touch: ledger.Touch) -> None:
             duration_seconds=touch.duration_seconds,
         )
     timestamp = datetime(2026, 11, 25, 3, 0, 0, 123456, tzinfo=UTC)
-    aggregate = _touchpoint(touch)
+    aggregate = _touchpoint(touch, "fixed")
     [event] = aggregate.collect_events()
     object.__setattr__(event, "timestamp", timestamp)
     expected = APP.mapper.to_stored_event(event)
-    identity, stored = recorded_event(touch, timestamp)
+    identity = touchpoint_id(touch.source, "fixed")
+    stored = recorded_event(touch, "fixed", identity, timestamp)
     assert identity == aggregate.id
     assert stored == expected
     assert APP.mapper.to_domain_event(stored).__dict__ == event.__dict__

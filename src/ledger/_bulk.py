@@ -18,12 +18,12 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from ledger.domain import Touchpoint, touchpoint_id
+from ledger.domain import Touchpoint
 from ledger.kinds import Kind
 from ledger.transcoder import dumps
 from ledger.values import Touch
 
-__all__ = ["can_write_directly", "recorded_event"]
+__all__ = ["can_write_directly", "recorded_event", "reference"]
 
 _EVENT_TOPIC = get_topic(Touchpoint.Recorded)
 _AGGREGATE_TOPIC = get_topic(Touchpoint)
@@ -34,11 +34,14 @@ def can_write_directly(mapper: Any) -> bool:
     return mapper.cipher is None and mapper.compressor is None
 
 
-def recorded_event(touch: Touch, timestamp: datetime) -> tuple[UUID, StoredEvent]:
-    """The aggregate id and stored ``Touchpoint.Recorded`` event of ``touch``."""
-    ref = touch.source_ref if touch.source_ref is not None else uuid.uuid4().hex
-    ref = str(ref)
-    identity = touchpoint_id(touch.source, ref)
+def reference(touch: Touch) -> str:
+    """The touch's source reference; a fresh random one when it has none."""
+    return str(touch.source_ref) if touch.source_ref is not None else uuid.uuid4().hex
+
+
+def recorded_event(touch: Touch, ref: str, identity: UUID, timestamp: datetime) -> StoredEvent:
+    """The stored ``Touchpoint.Recorded`` event of ``touch``, whose reference is ``ref``
+    and aggregate id ``identity`` (``touchpoint_id(touch.source, ref)``)."""
     giver = touch.giver or ("initiator" if touch.kind is Kind.FAVOR else None)
     state = {
         "timestamp": {"_type_": "datetime_iso", "_data_": timestamp.isoformat()},
@@ -54,7 +57,7 @@ def recorded_event(touch: Touch, timestamp: datetime) -> tuple[UUID, StoredEvent
         "giver": giver,
         "duration_seconds": touch.duration_seconds,
     }
-    return identity, StoredEvent(
+    return StoredEvent(
         originator_id=identity,
         originator_version=1,
         topic=_EVENT_TOPIC,

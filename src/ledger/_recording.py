@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from ledger._bulk import can_write_directly, recorded_event
+from ledger._bulk import can_write_directly, recorded_event, reference
 from ledger._errors import LedgerError, UnknownPersonError
 from ledger._storage import Storage
 from ledger.domain import Person, Touchpoint, person_id, touchpoint_id
@@ -42,18 +41,26 @@ class Recorder:
         missing = set(keys) - self.known(keys)
         if missing and not create_people:
             raise _unknown(touches, missing)
-        people = [_register(key, key) for key in sorted(missing)]
-        touchpoints = self._stored_touchpoints(touches)
-        ids = [identity for identity, _ in touchpoints]
-        pending = self._stored(people)
+        people = self._stored([_register(key, key) for key in sorted(missing)])
+        refs = [reference(touch) for touch in touches]
+        ids = [touchpoint_id(t.source, ref) for t, ref in zip(touches, refs, strict=True)]
+        first: dict[UUID, int] = {}
+        for index, identity in enumerate(ids):
+            first.setdefault(identity, index)  # the same fact twice: the first stands
         # Stored in the order they happened (the order inside one atomic batch means
         # nothing), so that the views extend each pair at its end instead of refolding.
-        by_time = sorted(range(len(touches)), key=lambda i: touches[i].occurred_at)
-        for index in by_time:
-            identity, stored = touchpoints[index]
-            pending.setdefault(identity, stored)  # the same fact twice: the first stands
-        saved = self.store_new(pending)
-        added = len(saved & set(ids))
+        by_time = sorted(first.values(), key=lambda i: touches[i].occurred_at)
+
+        def events(fresh: set[UUID]) -> Iterator[Any]:
+            for identity, stored in people.items():
+                if identity in fresh:
+                    yield from stored
+            yield from self._touchpoint_events(
+                (touches[i], refs[i], ids[i]) for i in by_time if ids[i] in fresh
+            )
+
+        saved = self._store_lazily([*people, *first], events)
+        added = len(saved & first.keys())
         return RecordSummary(
             added=added,
             ignored=len(touches) - added,
@@ -61,16 +68,16 @@ class Recorder:
             touchpoint_ids=tuple(i.hex for i in ids),
         )
 
-    def _stored_touchpoints(self, touches: Sequence[Touch]) -> list[tuple[UUID, list[Any]]]:
-        """Each touch's id and stored events, in input order (repeats included)."""
+    def _touchpoint_events(self, items: Iterable[tuple[Touch, str, UUID]]) -> Iterator[Any]:
+        """Stored events made one at a time, as the insert consumes them: a batch of
+        300k touchpoints never holds all its stored events at once."""
         if not can_write_directly(self.app.mapper):
-            aggregates = [_touchpoint(touch) for touch in touches]
-            return [(a.id, self._stored([a])[a.id]) for a in aggregates]
+            for touch, ref, _ in items:
+                yield from self._stored([_touchpoint(touch, ref)]).popitem()[1]
+            return
         now = datetime.now(UTC)
-        return [
-            (identity, [event])
-            for identity, event in (recorded_event(touch, now) for touch in touches)
-        ]
+        for touch, ref, identity in items:
+            yield recorded_event(touch, ref, identity, now)
 
     def _stored(self, aggregates: Sequence[Any]) -> dict[UUID, list[Any]]:
         return {
@@ -94,18 +101,26 @@ class Recorder:
 
     def store_new(self, pending: dict[UUID, list[Any]]) -> set[UUID]:
         """Store the stored events of the ids not stored yet (see :meth:`save_new`)."""
-        if not pending:
+        return self._store_lazily(
+            list(pending), lambda fresh: (s for i in pending if i in fresh for s in pending[i])
+        )
+
+    def _store_lazily(
+        self, ids: Sequence[UUID], events: Callable[[set[UUID]], Iterable[Any]]
+    ) -> set[UUID]:
+        """Insert ``events(fresh)`` in one transaction, ``fresh`` being those of ``ids``
+        not stored yet; again, with a fresh check, if another writer got in between."""
+        if not ids:
             return set()
         for _ in range(_ATTEMPTS):
-            existing = self.storage.existing_ids(self.app, list(pending))
-            fresh = [i for i in pending if i not in existing]
+            fresh = set(ids) - self.storage.existing_ids(self.app, ids)
             if not fresh:
                 return set()
             try:
-                self.storage.insert_atomically(self.app, [s for i in fresh for s in pending[i]])
+                self.storage.insert_atomically(self.app, events(fresh))
             except IntegrityError:
                 continue
-            return set(fresh)
+            return fresh
         raise LedgerError("could not store the batch: it kept colliding with other writers")
 
     def save_changes(self, aggregate: Any) -> bool:
@@ -128,8 +143,7 @@ def _register(key: str, name: str) -> Person:
     return Person._create(Person.Registered, id=person_id(key), key=key, name=name)
 
 
-def _touchpoint(touch: Touch) -> Touchpoint:
-    ref = touch.source_ref if touch.source_ref is not None else uuid.uuid4().hex
+def _touchpoint(touch: Touch, ref: str) -> Touchpoint:
     giver = touch.giver or ("initiator" if touch.kind == "favor" else None)
     return Touchpoint._create(
         Touchpoint.Recorded,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -12,9 +13,16 @@ from ledger._chain import Chain
 from ledger._errors import StorageError
 from ledger._views import ViewStore
 
-__all__ = ["DEFAULT_URL", "Storage", "default_url", "open_storage", "redact"]
+__all__ = ["DEFAULT_URL", "Storage", "batches", "default_url", "open_storage", "redact"]
 
 DEFAULT_URL = "sqlite:///ledger.db"
+
+
+def batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last may be shorter)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def redact(url: str) -> str:
@@ -49,8 +57,10 @@ class Storage(Protocol):
     def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
         """Which of ``ids`` already have a first event stored."""
 
-    def insert_atomically(self, app: Any, stored_events: Sequence[Any]) -> None:
+    def insert_atomically(self, app: Any, stored_events: Iterable[Any]) -> None:
         """Insert all the stored events and chain them, in one transaction, or none of them.
+
+        They are consumed chunk by chunk, so an iterator keeps a large batch's memory flat.
 
         Every write of events goes through here, so that the chain covers the whole log.
         """

@@ -11,7 +11,7 @@ of ~100k events was seen to hang inside psycopg's pipeline on PostgreSQL 15.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
@@ -22,6 +22,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 
 from ledger._chain import Chain
 from ledger._errors import StorageError
+from ledger._storage import batches
 from ledger._views import TABLES, CreatedViewStore, Dialect, ViewStore
 
 __all__ = ["PostgresStorage"]
@@ -168,20 +169,20 @@ class PostgresStorage:
                 found.update(UUID(str(row["originator_id"])) for row in c.fetchall())
         return found
 
-    def insert_atomically(self, app: Any, stored_events: Sequence[Any]) -> None:
+    def insert_atomically(self, app: Any, stored_events: Iterable[Any]) -> None:
         recorder = app.recorder
+        chain = self.chain(app)
         with (
             recorder.datastore.get_connection() as conn,
             conn.transaction(),
             conn.cursor() as curs,
         ):
-            ids: list[int] = []
-            for start in range(0, len(stored_events), INSERT_CHUNK):
-                recorder._insert_stored_events(curs, stored_events[start : start + INSERT_CHUNK])
+            for chunk in batches(stored_events, INSERT_CHUNK):
+                recorder._insert_stored_events(curs, chunk)
                 # The insert ends in RETURNING notification_id; its first statement locks
                 # the events table (EXCLUSIVE), which also serialises the chain append.
-                ids.extend(int(row["notification_id"]) for row in curs.fetchall())
-            self.chain(app).append(curs, ids, stored_events)
+                ids = [int(row["notification_id"]) for row in curs.fetchall()]
+                chain.append(curs, ids, chunk)
 
 
 def _redact(url: str) -> str:

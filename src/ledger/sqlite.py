@@ -12,7 +12,7 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -24,11 +24,14 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from ledger._chain import Chain
 from ledger._errors import StorageError
+from ledger._storage import batches
 from ledger._views import TABLES, CreatedViewStore, Dialect, ViewStore
 
 __all__ = ["DIALECT", "SQLiteStorage"]
 
 _LOCK_TIMEOUT_SECONDS = "30"
+WRITE_CHUNK = 20_000
+"""Stored events inserted (and chained) per statement inside one transaction."""
 _CREATE_ATTEMPTS = 5
 _OWN_TABLES = ("stored_events", "tracking", "ledger_chain", *(f"ledger_{n}" for n in TABLES))
 DIALECT = Dialect(
@@ -140,13 +143,14 @@ class SQLiteStorage:
                 found.update(UUID(row["originator_id"]) for row in c.fetchall())
         return found
 
-    def insert_atomically(self, app: Any, stored_events: Sequence[Any]) -> None:
+    def insert_atomically(self, app: Any, stored_events: Iterable[Any]) -> None:
         recorder = app.recorder
+        chain = self.chain(app)
         with recorder.datastore.transaction(commit=True) as c:
-            # The insert takes SQLite's write lock first, so the chain head read next is
-            # the true head; the recorder returns the rowids (notification ids) it got.
-            ids = _insert_events(recorder, c, stored_events)
-            self.chain(app).append(c, ids, stored_events)
+            # The first insert takes SQLite's write lock, so each chain head read next is
+            # the true head; the inserts return the rowids (notification ids) they got.
+            for chunk in batches(stored_events, WRITE_CHUNK):
+                chain.append(c, _insert_events(recorder, c, chunk), chunk)
 
 
 def _insert_events(recorder: Any, c: Any, stored_events: Sequence[Any]) -> list[int]:
