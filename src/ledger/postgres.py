@@ -22,7 +22,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 
 from ledger._chain import Chain
 from ledger._errors import StorageError
-from ledger._storage import batches
+from ledger._storage import batches, redact
 from ledger._views import TABLES, CreatedViewStore, Dialect, ViewStore
 
 __all__ = ["PostgresStorage"]
@@ -51,7 +51,7 @@ class PostgresStorage:
         dbname = unquote(parts.path.lstrip("/"))
         if not dbname or not parts.hostname or not parts.username:
             raise StorageError(
-                f"url: {_redact(url)!r} needs a user, a host and a database "
+                f"url: {redact(url)!r} needs a user, a host and a database "
                 "(postgresql://USER:PASSWORD@HOST:PORT/DB)"
             )
         schema = parse_qs(parts.query).get("schema", ["public"])[0]
@@ -99,7 +99,7 @@ class PostgresStorage:
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (lock_key,))
         except (psycopg.Error, PersistenceError) as error:
             reason = " ".join(str(error).split())
-            raise StorageError(f"url: cannot open {_redact(self.url)!r}: {reason}") from None
+            raise StorageError(f"url: cannot open {redact(self.url)!r}: {reason}") from None
 
     def _missing_tables(self, conn: Any) -> int:
         names = [self._dialect().qualify(f"ledger_{name}") for name in (*TABLES, "chain")]
@@ -183,10 +183,3 @@ class PostgresStorage:
                 # the events table (EXCLUSIVE), which also serialises the chain append.
                 ids = [int(row["notification_id"]) for row in curs.fetchall()]
                 chain.append(curs, ids, chunk)
-
-
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
-    return url
