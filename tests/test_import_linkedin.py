@@ -11,11 +11,28 @@ import ledger
 from ledger.importers import ImportFileError, import_linkedin
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
-EXPORT_2024 = FIXTURES / "linkedin_2024"
 
 
-def test_2024_export_maps_every_file(memory_book: ledger.Ledger) -> None:
-    summary = import_linkedin(memory_book, EXPORT_2024)
+def _export(name: str, into: Path) -> Path:
+    """A LinkedIn export folder laid out under its real file names.
+
+    The fixtures are stored as ``*.fixture`` so that the repository never holds files
+    named like a real export's (real exports live in ../shared/data only).
+    """
+    folder = into / name
+    shutil.copytree(FIXTURES / name, folder)
+    for stored in folder.glob("*.fixture"):
+        stored.rename(stored.with_suffix(""))
+    return folder
+
+
+@pytest.fixture
+def export_2024(tmp_path: Path) -> Path:
+    return _export("linkedin_2024", tmp_path)
+
+
+def test_2024_export_maps_every_file(memory_book: ledger.Ledger, export_2024: Path) -> None:
+    summary = import_linkedin(memory_book, export_2024)
     assert summary.balanced
     assert summary.rows_read == 3 + 3 + 5 + 1 + 1
     assert summary.skipped_by_reason == {
@@ -28,8 +45,10 @@ def test_2024_export_maps_every_file(memory_book: ledger.Ledger) -> None:
     assert {"connection_requested", "endorsement", "recommendation"} <= set(kinds)
 
 
-def test_directions_and_personalized_invitations(memory_book: ledger.Ledger) -> None:
-    import_linkedin(memory_book, EXPORT_2024)
+def test_directions_and_personalized_invitations(
+    memory_book: ledger.Ledger, export_2024: Path
+) -> None:
+    import_linkedin(memory_book, export_2024)
     requests = {
         t.initiator: t
         for t in memory_book.timeline("Ann Owner")
@@ -46,32 +65,36 @@ def test_directions_and_personalized_invitations(memory_book: ledger.Ledger) -> 
     assert group.counterparts == ("Bea Brown", "Cal Cole")
 
 
-def test_owner_namesake_is_another_person(memory_book: ledger.Ledger) -> None:
-    import_linkedin(memory_book, EXPORT_2024)
+def test_owner_namesake_is_another_person(memory_book: ledger.Ledger, export_2024: Path) -> None:
+    import_linkedin(memory_book, export_2024)
     assert "Ann Owner (ann-namesake)" in memory_book.people()
 
 
-def test_company_and_position_as_of_connected_on(memory_book: ledger.Ledger) -> None:
-    summary = import_linkedin(memory_book, EXPORT_2024)
+def test_company_and_position_as_of_connected_on(
+    memory_book: ledger.Ledger, export_2024: Path
+) -> None:
+    summary = import_linkedin(memory_book, export_2024)
     bea = memory_book.person("Bea Brown", as_of="2024-12-16T00:00:00+00:00")
     assert (bea.get("org"), bea.get("title")) == ("Acme, Inc.", "Engineer")
     assert memory_book.person("Bea Brown", as_of="2024-12-15T00:00:00+00:00").get("org") is None
     assert summary.attributes_updated == 3  # Bea, Cal (connection), Cal (recommendation: same)
-    again = import_linkedin(memory_book, EXPORT_2024)
+    again = import_linkedin(memory_book, export_2024)
     assert (again.added, again.attributes_updated) == (0, 0)
 
 
-def test_damaged_recommendations_copy_is_read(memory_book: ledger.Ledger) -> None:
+def test_damaged_recommendations_copy_is_read(
+    memory_book: ledger.Ledger, export_2024: Path
+) -> None:
     # cp1252, CRLF, first column lost and "Creation Date.1": a pandas round-trip
-    import_linkedin(memory_book, EXPORT_2024)
+    import_linkedin(memory_book, export_2024)
     recommendation = next(
         t for t in memory_book.timeline("Ann Owner") if t.kind == "recommendation"
     )
     assert recommendation.initiator == "Cole"
 
 
-def test_2018_export_with_direction_columns(memory_book: ledger.Ledger) -> None:
-    summary = import_linkedin(memory_book, FIXTURES / "linkedin_2018")
+def test_2018_export_with_direction_columns(memory_book: ledger.Ledger, tmp_path: Path) -> None:
+    summary = import_linkedin(memory_book, _export("linkedin_2018", tmp_path))
     assert (summary.rows_read, summary.added) == (4, 4)
     assert memory_book.person("Dan Diaz", as_of="2018-02-01T00:00:00+00:00").get("org") == "Initech"
     accepted = [t for t in memory_book.timeline("Eve Evans") if t.kind == "connection_accepted"]
@@ -79,10 +102,10 @@ def test_2018_export_with_direction_columns(memory_book: ledger.Ledger) -> None:
 
 
 def test_bad_date_names_file_and_line_and_writes_nothing(
-    memory_book: ledger.Ledger, tmp_path: Path
+    memory_book: ledger.Ledger, tmp_path: Path, export_2024: Path
 ) -> None:
     export = tmp_path / "export"
-    shutil.copytree(EXPORT_2024, export)
+    shutil.copytree(export_2024, export)
     path = export / "Connections.csv"
     path.write_text(path.read_text().replace("01 Mar 2023", "31 Feb 2023"))
     with pytest.raises(ImportFileError, match=r"Connections\.csv:7: Connected On is unreadable"):
@@ -155,15 +178,17 @@ def test_damaged_real_export_names_file_and_line(
     assert memory_book.people() == []
 
 
-def test_the_exporting_person_becomes_the_owner(memory_book: ledger.Ledger) -> None:
+def test_the_exporting_person_becomes_the_owner(
+    memory_book: ledger.Ledger, export_2024: Path
+) -> None:
     assert memory_book.owner is None
-    summary = import_linkedin(memory_book, EXPORT_2024)
+    summary = import_linkedin(memory_book, export_2024)
     assert summary.owner == "Ann Owner" == memory_book.owner
     assert summary.as_dict()["owner"] == "Ann Owner"
 
 
-def test_an_owner_already_set_is_kept(memory_book: ledger.Ledger) -> None:
+def test_an_owner_already_set_is_kept(memory_book: ledger.Ledger, export_2024: Path) -> None:
     memory_book.add_person("someone")
     memory_book.set_owner("someone")
-    import_linkedin(memory_book, EXPORT_2024)
+    import_linkedin(memory_book, export_2024)
     assert memory_book.owner == "someone"
