@@ -132,21 +132,19 @@ def edges(
         has_header=not no_header,
         recipients_separator=recipients_separator,
     )
-    book = open_book(ctx, create=True)
-    with _progress(file.name) as progress:
-        summary = import_edges(
-            book,
-            file,
-            format=edge_format,
-            kind=kind,
-            source=source,
-            layout=layout,
-            person_prefix=prefix,
-            timezone=timezone,
-            skip_invalid=skip_invalid,
-            progress=progress,
-        )
-    _show(summary, fmt)
+    _run(
+        ctx,
+        file,
+        fmt,
+        import_edges,
+        format=edge_format,
+        kind=kind,
+        source=source,
+        layout=layout,
+        person_prefix=prefix,
+        timezone=timezone,
+        skip_invalid=skip_invalid,
+    )
 
 
 @import_group.command("linkedin")
@@ -165,17 +163,15 @@ def linkedin(
 ) -> None:
     """A LinkedIn data export folder (Connections, messages, Invitations, endorsements,
     recommendations)."""
-    book = open_book(ctx, create=True)
-    with _progress(folder.name) as progress:
-        summary = import_linkedin(
-            book,
-            folder,
-            owner=owner,
-            timezone=timezone,
-            skip_invalid=skip_invalid,
-            progress=progress,
-        )
-    _show(summary, fmt)
+    _run(
+        ctx,
+        folder,
+        fmt,
+        import_linkedin,
+        owner=owner,
+        timezone=timezone,
+        skip_invalid=skip_invalid,
+    )
 
 
 @import_group.command("meetings")
@@ -210,18 +206,16 @@ def meetings(
     fmt: str,
 ) -> None:
     """Proximity windows merged into meetings with durations."""
-    book = open_book(ctx, create=True)
-    with _progress(file.name) as progress:
-        summary = import_meetings(
-            book,
-            file,
-            gap=gap,
-            source=source,
-            metadata=metadata,
-            skip_invalid=skip_invalid,
-            progress=progress,
-        )
-    _show(summary, fmt)
+    _run(
+        ctx,
+        file,
+        fmt,
+        import_meetings,
+        gap=gap,
+        source=source,
+        metadata=metadata,
+        skip_invalid=skip_invalid,
+    )
 
 
 @import_group.command("ics")
@@ -248,19 +242,32 @@ def ics(
     # Imported here: icalendar is slow to import, and `ledger --help` should not wait.
     from ledger.importers.calendar import import_ics  # noqa: PLC0415
 
+    _run(
+        ctx,
+        file,
+        fmt,
+        import_ics,
+        me=me,
+        since=since,
+        until=until,
+        source=source,
+        timezone=timezone,
+        skip_invalid=skip_invalid,
+    )
+
+
+def _run(
+    ctx: click.Context,
+    path: Path,
+    fmt: str,
+    importer: Callable[..., ImportSummary],
+    **options: Any,
+) -> None:
+    """Open the ledger, import ``path`` with ``importer`` (a progress bar on a terminal),
+    print the summary."""
     book = open_book(ctx, create=True)
-    with _progress(file.name) as progress:
-        summary = import_ics(
-            book,
-            file,
-            me=me,
-            since=since,
-            until=until,
-            source=source,
-            timezone=timezone,
-            skip_invalid=skip_invalid,
-            progress=progress,
-        )
+    with _progress(path.name) as progress:
+        summary = importer(book, path, progress=progress, **options)
     _show(summary, fmt)
 
 
