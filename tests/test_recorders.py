@@ -7,6 +7,7 @@ recorders, so configured, still keep every promise the library makes.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -26,7 +27,19 @@ class _LedgerRecorders:
     def open_ledger(self) -> ledger.Ledger:
         book = ledger.open(self.url)
         self.addCleanup(book.close)  # type: ignore[attr-defined]
+        # Cleanups run last in, first out, so this runs before the ledger closes.
+        # Upstream's concurrency test signals its reader threads to stop but never
+        # joins them; closing a SQLite connection while a reader is still inside
+        # ``execute`` has crashed the interpreter (a segfault in CI).
+        before = set(threading.enumerate())
+        self.addCleanup(_join_new_threads, before)  # type: ignore[attr-defined]
         return book
+
+
+def _join_new_threads(before: set[threading.Thread]) -> None:
+    for thread in threading.enumerate():
+        if thread not in before and thread is not threading.current_thread():
+            thread.join(timeout=30)
 
 
 class _SQLiteFile(_LedgerRecorders):
