@@ -14,7 +14,7 @@ import pytest
 
 import ledger
 from ledger.audit import AuditReport
-from ledger.sqlite import SQLiteStorage
+from ledger.sqlite import _SQLiteWriter
 
 T0 = "2024-01-01T09:00:00+00:00"
 
@@ -105,20 +105,22 @@ def test_a_conflicting_writer_leaves_no_stray_chain_rows(
         wrong = first.record_many(
             [ledger.Touch("meeting", "ada", ["bob"], T0)], create_people=True
         ).touchpoint_ids[0]
-        # The second writer's checks miss "ada", stored by the first: its batch
-        # ("aaron", then "ada", then the touchpoint) collides on ada's primary key after
-        # aaron went in, is rolled back whole, and the retry stores the rest once.
-        real = SQLiteStorage.existing_ids
+        # Were the second writer's check to miss "ada" (stored by the first), its batch
+        # ("aaron", then "ada", then the touchpoint) would collide on ada's primary key
+        # after aaron went in: it is rolled back whole, chain rows included.
+        real = _SQLiteWriter.existing
         calls: list[int] = []
 
-        def stale(self: SQLiteStorage, app: Any, ids: Any) -> set[uuid.UUID]:
+        def stale(self: _SQLiteWriter, ids: Any) -> set[str]:
             calls.append(1)
-            return set() if len(calls) <= 2 else real(self, app, ids)
+            return set() if len(calls) == 1 else real(self, ids)
 
-        monkeypatch.setattr(SQLiteStorage, "existing_ids", stale)
-        summary = second.record_many(
-            [ledger.Touch("meeting", "aaron", ["ada"], T0)], create_people=True
-        )
+        monkeypatch.setattr(_SQLiteWriter, "existing", stale)
+        batch = [ledger.Touch("meeting", "aaron", ["ada"], T0)]
+        with pytest.raises(ledger.LedgerError, match="collided with another writer"):
+            second.record_many(batch, create_people=True)
+        assert chained(second) == (3, 3) and second.people() == ["ada", "bob"]
+        summary = second.record_many(batch, create_people=True)
         assert (summary.added, summary.people_added, len(calls)) == (1, 1, 3)
         # A retraction racing another one: the loser writes nothing.
         stale = second._touchpoint_aggregate(wrong)

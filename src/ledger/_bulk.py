@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -23,10 +23,24 @@ from ledger.kinds import Kind
 from ledger.transcoder import dumps
 from ledger.values import Touch
 
-__all__ = ["can_write_directly", "recorded_event", "reference"]
+__all__ = ["RecordedEvents", "StoredRow", "can_write_directly", "recorded_event", "reference"]
 
 _EVENT_TOPIC = get_topic(Touchpoint.Recorded)
 _AGGREGATE_TOPIC = get_topic(Touchpoint)
+_ISO = "datetime_iso"
+
+
+class StoredRow(NamedTuple):
+    """A stored event as the storages insert it; the id as 32 hex digits.
+
+    eventsourcing's ``StoredEvent`` costs 1 us to build (a frozen dataclass), this
+    0.2 us; the storages read the same four attributes from either.
+    """
+
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
 
 
 def can_write_directly(mapper: Any) -> bool:
@@ -39,27 +53,50 @@ def reference(touch: Touch) -> str:
     return str(touch.source_ref) if touch.source_ref is not None else uuid.uuid4().hex
 
 
+class RecordedEvents:
+    """Makes the stored ``Touchpoint.Recorded`` events of one batch, recorded at
+    ``timestamp``.
+
+    Logs repeat their times (many touchpoints in one second), and ``isoformat`` is a
+    fifth of the cost of an event: the last time's encoding is kept.
+    """
+
+    def __init__(self, timestamp: datetime) -> None:
+        self._timestamp = {"_type_": _ISO, "_data_": timestamp.isoformat()}
+        self._last_time: datetime | None = None
+        self._last_encoded: dict[str, str] = {}
+
+    def __call__(self, touch: Touch, ref: str, identity: str) -> StoredRow:
+        """The stored event of ``touch``, whose reference is ``ref`` and aggregate id
+        ``identity`` (``touchpoint_hex(touch.source, ref)``)."""
+        if touch.occurred_at is not self._last_time:
+            self._last_time = touch.occurred_at
+            self._last_encoded = {"_type_": _ISO, "_data_": touch.occurred_at.isoformat()}
+        giver = touch.giver or ("initiator" if touch.kind is Kind.FAVOR else None)
+        state = {
+            "timestamp": self._timestamp,
+            "originator_topic": _AGGREGATE_TOPIC,
+            "kind": touch.kind.value,
+            "initiator": touch.initiator,
+            "counterparts": list(touch.counterparts),
+            "occurred_at": self._last_encoded,
+            "note": touch.note,
+            "source": touch.source,
+            "source_ref": ref,
+            "personalized": bool(touch.personalized),
+            "giver": giver,
+            "duration_seconds": touch.duration_seconds,
+        }
+        return StoredRow(identity, 1, _EVENT_TOPIC, dumps(state))
+
+
 def recorded_event(touch: Touch, ref: str, identity: UUID, timestamp: datetime) -> StoredEvent:
-    """The stored ``Touchpoint.Recorded`` event of ``touch``, whose reference is ``ref``
-    and aggregate id ``identity`` (``touchpoint_id(touch.source, ref)``)."""
-    giver = touch.giver or ("initiator" if touch.kind is Kind.FAVOR else None)
-    state = {
-        "timestamp": {"_type_": "datetime_iso", "_data_": timestamp.isoformat()},
-        "originator_topic": _AGGREGATE_TOPIC,
-        "kind": touch.kind.value,
-        "initiator": touch.initiator,
-        "counterparts": list(touch.counterparts),
-        "occurred_at": {"_type_": "datetime_iso", "_data_": touch.occurred_at.isoformat()},
-        "note": touch.note,
-        "source": touch.source,
-        "source_ref": ref,
-        "personalized": bool(touch.personalized),
-        "giver": giver,
-        "duration_seconds": touch.duration_seconds,
-    }
+    """The stored ``Touchpoint.Recorded`` event of ``touch`` as eventsourcing's own
+    ``StoredEvent`` (what :class:`RecordedEvents` makes, with a ``UUID``)."""
+    row = RecordedEvents(timestamp)(touch, ref, identity.hex)
     return StoredEvent(
         originator_id=identity,
-        originator_version=1,
-        topic=_EVENT_TOPIC,
-        state=dumps(state),
+        originator_version=row.originator_version,
+        topic=row.topic,
+        state=row.state,
     )

@@ -41,10 +41,22 @@ def link(
     prev: bytes, notification_id: int, originator_id: Any, version: int, topic: str, state: bytes
 ) -> bytes:
     """The chain hash of one stored event following ``prev``."""
-    oid = originator_id.bytes if isinstance(originator_id, UUID) else str(originator_id).encode()
+    oid = originator_id.bytes if isinstance(originator_id, UUID) else _id_bytes(originator_id)
     name = topic.encode()
     header = _HEADER.pack(notification_id, version, len(oid), len(name))
     return hashlib.sha256(b"".join((prev, header, oid, name, state))).digest()
+
+
+def _id_bytes(originator_id: Any) -> bytes:
+    """A UUID given as 32 hex digits (bulk writes skip ``UUID`` objects) hashes as the
+    ``UUID`` would; any other id as its text."""
+    text = str(originator_id)
+    if len(text) == 32:
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            pass
+    return text.encode()
 
 
 @attrs.frozen

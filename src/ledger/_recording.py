@@ -2,82 +2,57 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from ledger._bulk import can_write_directly, recorded_event, reference
+from ledger._bulk import RecordedEvents, can_write_directly, reference
 from ledger._errors import LedgerError, UnknownPersonError
-from ledger._storage import Storage
-from ledger.domain import Person, Touchpoint, person_id, touchpoint_id
+from ledger._storage import Storage, Writer, batches
+from ledger.domain import Person, Touchpoint, person_hex, person_id, touchpoint_hex
 from ledger.results import RecordSummary
 from ledger.values import Touch
 
-__all__ = ["EARLIEST", "Recorder"]
+__all__ = ["CHUNK", "EARLIEST", "Recorder"]
 
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 """``effective_at`` of attributes given without a date: in force for all time."""
 
-_ATTEMPTS = 20
+CHUNK = 50_000
+"""Touchpoints checked and inserted per step of one batch (one transaction): a
+batch of any size holds at most this many touches and their stored events at once."""
 
 
 class Recorder:
-    """Turns inputs into aggregates and stores those not stored before."""
+    """Turns inputs into stored events, storing only those not stored before.
+
+    Every write runs in one transaction of :meth:`Storage.writing`, which holds the
+    log's write lock from its start: the check for what is already stored and the
+    insert of the rest cannot be split by another writer, chunk after chunk.
+    """
 
     def __init__(self, app: Any, storage: Storage) -> None:
         self.app = app
         self.storage = storage
 
-    def known(self, keys: Sequence[str]) -> set[str]:
-        """Which of ``keys`` are registered people (asked of the event store itself)."""
-        ids = {person_id(key): key for key in keys}
-        return {ids[found] for found in self.storage.existing_ids(self.app, list(ids))}
-
-    def record(self, touches: Sequence[Touch], create_people: bool) -> RecordSummary:
-        keys = sorted({key for touch in touches for key in touch.people})
-        missing = set(keys) - self.known(keys)
-        if missing and not create_people:
-            raise _unknown(touches, missing)
-        people = self._stored([_register(key, key) for key in sorted(missing)])
-        refs = [reference(touch) for touch in touches]
-        ids = [touchpoint_id(t.source, ref) for t, ref in zip(touches, refs, strict=True)]
-        first: dict[UUID, int] = {}
-        for index, identity in enumerate(ids):
-            first.setdefault(identity, index)  # the same fact twice: the first stands
-        # Stored in the order they happened (the order inside one atomic batch means
-        # nothing), so that the views extend each pair at its end instead of refolding.
-        by_time = sorted(first.values(), key=lambda i: touches[i].occurred_at)
-
-        def events(fresh: set[UUID]) -> Iterator[Any]:
-            for identity, stored in people.items():
-                if identity in fresh:
-                    yield from stored
-            yield from self._touchpoint_events(
-                (touches[i], refs[i], ids[i]) for i in by_time if ids[i] in fresh
-            )
-
-        saved = self._store_lazily([*people, *first], events)
-        added = len(saved & first.keys())
-        return RecordSummary(
-            added=added,
-            ignored=len(touches) - added,
-            people_added=len(saved) - added,
-            touchpoint_ids=tuple(i.hex for i in ids),
-        )
-
-    def _touchpoint_events(self, items: Iterable[tuple[Touch, str, UUID]]) -> Iterator[Any]:
-        """Stored events made one at a time, as the insert consumes them: a batch of
-        300k touchpoints never holds all its stored events at once."""
-        if not can_write_directly(self.app.mapper):
-            for touch, ref, _ in items:
-                yield from self._stored([_touchpoint(touch, ref)]).popitem()[1]
-            return
-        now = datetime.now(UTC)
-        for touch, ref, identity in items:
-            yield recorded_event(touch, ref, identity, now)
+    def record(
+        self, touches: Iterable[Touch], create_people: bool, *, keep_ids: bool = True
+    ) -> RecordSummary:
+        """Store ``touches`` (consumed once, chunk by chunk) in one transaction: all of
+        them or, on any error, including one raised by the iterable, none of them."""
+        try:
+            with self.storage.writing(self.app) as writer:
+                batch = _Batch(self.app.mapper, writer, create_people, keep_ids)
+                for chunk in batches(touches, CHUNK):
+                    batch.add(chunk)
+        except IntegrityError:
+            # Only a writer that bypasses the lock can collide with us.
+            message = "the batch collided with another writer; nothing was stored"
+            raise LedgerError(message) from None
+        return batch.summary()
 
     def _stored(self, aggregates: Sequence[Any]) -> dict[UUID, list[Any]]:
         return {
@@ -92,36 +67,13 @@ class Recorder:
         return bool(self.save_new([person]))
 
     def save_new(self, aggregates: Sequence[Any]) -> set[UUID]:
-        """Store the aggregates not stored yet, all in one transaction; return their ids.
-
-        A concurrent writer may store some of the same ids between our check and our
-        insert: the insert then fails on the primary key, and we check again.
-        """
-        return self.store_new(self._stored(aggregates))
-
-    def store_new(self, pending: dict[UUID, list[Any]]) -> set[UUID]:
-        """Store the stored events of the ids not stored yet (see :meth:`save_new`)."""
-        return self._store_lazily(
-            list(pending), lambda fresh: (s for i in pending if i in fresh for s in pending[i])
-        )
-
-    def _store_lazily(
-        self, ids: Sequence[UUID], events: Callable[[set[UUID]], Iterable[Any]]
-    ) -> set[UUID]:
-        """Insert ``events(fresh)`` in one transaction, ``fresh`` being those of ``ids``
-        not stored yet; again, with a fresh check, if another writer got in between."""
-        if not ids:
-            return set()
-        for _ in range(_ATTEMPTS):
-            fresh = set(ids) - self.storage.existing_ids(self.app, ids)
-            if not fresh:
-                return set()
-            try:
-                self.storage.insert_atomically(self.app, events(fresh))
-            except IntegrityError:
-                continue
-            return fresh
-        raise LedgerError("could not store the batch: it kept colliding with other writers")
+        """Store the aggregates not stored yet, all in one transaction; return their ids."""
+        pending = self._stored(aggregates)
+        with self.storage.writing(self.app) as writer:
+            stored = writer.existing([identity.hex for identity in pending])
+            fresh = [identity for identity in pending if identity.hex not in stored]
+            writer.insert([event for identity in fresh for event in pending[identity]])
+        return set(fresh)
 
     def save_changes(self, aggregate: Any) -> bool:
         """Store an existing aggregate's pending events atomically, hash-chained.
@@ -133,10 +85,74 @@ class Recorder:
         if not stored:
             return True
         try:
-            self.storage.insert_atomically(self.app, stored)
+            with self.storage.writing(self.app) as writer:
+                writer.insert(stored)
         except IntegrityError:
             return False
         return True
+
+
+class _Batch:
+    """One :meth:`Recorder.record` in progress: what it has stored and counted."""
+
+    def __init__(self, mapper: Any, writer: Writer, create_people: bool, keep_ids: bool) -> None:
+        self.mapper = mapper
+        self.writer = writer
+        self.create_people = create_people
+        self.keep_ids = keep_ids
+        direct = can_write_directly(mapper)
+        self.make = RecordedEvents(datetime.now(UTC)) if direct else None
+        self.known: set[str] = set()
+        self.read = self.added = self.people_added = 0
+        self.ids: list[str] = []
+
+    def add(self, chunk: list[Touch]) -> None:
+        self._add_people(chunk)
+        refs = [reference(touch) for touch in chunk]
+        ids = [touchpoint_hex(t.source, ref) for t, ref in zip(chunk, refs, strict=True)]
+        first: dict[str, int] = {}
+        for index, identity in enumerate(ids):
+            first.setdefault(identity, index)  # the same fact twice: the first stands
+        stored = self.writer.existing(list(first))
+        # Stored in the order they happened (the order inside one atomic batch means
+        # nothing), so that the views extend each pair at its end instead of refolding.
+        fresh = sorted(
+            (index for identity, index in first.items() if identity not in stored),
+            key=lambda index: chunk[index].occurred_at,
+        )
+        self.writer.insert([self._event(chunk[i], refs[i], ids[i]) for i in fresh])
+        self.read += len(chunk)
+        self.added += len(fresh)
+        if self.keep_ids:
+            self.ids.extend(ids)
+
+    def _event(self, touch: Touch, ref: str, identity: str) -> Any:
+        if self.make is not None:
+            return self.make(touch, ref, identity)
+        [event] = _touchpoint(touch, ref).collect_events()
+        return self.mapper.to_stored_event(event)
+
+    def _add_people(self, chunk: list[Touch]) -> None:
+        keys = {key for touch in chunk for key in touch.people} - self.known
+        if not keys:
+            return
+        by_id = {person_hex(key): key for key in keys}
+        missing = keys - {by_id[found] for found in self.writer.existing(list(by_id))}
+        if missing and not self.create_people:
+            raise _unknown(chunk, missing)
+        people = [_register(key, key) for key in sorted(missing)]
+        events = [e for person in people for e in person.collect_events()]
+        self.writer.insert([self.mapper.to_stored_event(e) for e in events])
+        self.people_added += len(missing)
+        self.known |= keys
+
+    def summary(self) -> RecordSummary:
+        return RecordSummary(
+            added=self.added,
+            ignored=self.read - self.added,
+            people_added=self.people_added,
+            touchpoint_ids=tuple(self.ids),
+        )
 
 
 def _register(key: str, name: str) -> Person:
@@ -147,7 +163,7 @@ def _touchpoint(touch: Touch, ref: str) -> Touchpoint:
     giver = touch.giver or ("initiator" if touch.kind == "favor" else None)
     return Touchpoint._create(
         Touchpoint.Recorded,
-        id=touchpoint_id(touch.source, str(ref)),
+        id=UUID(touchpoint_hex(touch.source, str(ref))),
         kind=touch.kind.value,
         initiator=touch.initiator,
         counterparts=list(touch.counterparts),

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from itertools import islice
 from typing import Any, Protocol
 from urllib.parse import urlsplit
-from uuid import UUID
 
 from ledger._chain import Chain
 from ledger._errors import StorageError
 from ledger._views import ViewStore
 
-__all__ = ["DEFAULT_URL", "Storage", "batches", "default_url", "open_storage", "redact"]
+__all__ = [
+    "DEFAULT_URL",
+    "Storage",
+    "Writer",
+    "batches",
+    "default_url",
+    "insert_atomically",
+    "open_storage",
+    "redact",
+]
 
 DEFAULT_URL = "sqlite:///ledger.db"
 
@@ -38,6 +47,17 @@ def default_url() -> str:
     return os.environ.get("LEDGER_DB") or DEFAULT_URL
 
 
+class Writer(Protocol):
+    """One open write transaction on the events (see :meth:`Storage.writing`)."""
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` (32 hex digits) have a first event stored, counting those
+        this transaction has inserted."""
+
+    def insert(self, stored_events: Sequence[Any]) -> None:
+        """Insert the stored events and extend the hash chain over them."""
+
+
 class Storage(Protocol):
     """One database: where the events live and where the views live beside them."""
 
@@ -54,16 +74,21 @@ class Storage(Protocol):
     def chain(self, app: Any) -> Chain:
         """The hash chain over the application's events (see :mod:`ledger._chain`)."""
 
-    def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
-        """Which of ``ids`` already have a first event stored."""
+    def writing(self, app: Any) -> AbstractContextManager[Writer]:
+        """A write transaction that holds the log's write lock from its first statement.
 
-    def insert_atomically(self, app: Any, stored_events: Iterable[Any]) -> None:
-        """Insert all the stored events and chain them, in one transaction, or none of them.
-
-        They are consumed chunk by chunk, so an iterator keeps a large batch's memory flat.
-
-        Every write of events goes through here, so that the chain covers the whole log.
+        Every write of events goes through here, so that the chain covers the whole
+        log. Holding the lock before the first :meth:`Writer.existing` makes "check,
+        then insert what is new" safe against other writers, however many chunks a
+        batch is written in: all of it commits, or (on any error) none of it.
         """
+
+
+def insert_atomically(storage: Storage, app: Any, stored_events: Iterable[Any]) -> None:
+    """Insert and chain all the stored events in one transaction, or none of them."""
+    with storage.writing(app) as writer:
+        for chunk in batches(stored_events, 20_000):
+            writer.insert(chunk)
 
 
 def open_storage(url: str | None = None) -> Storage:

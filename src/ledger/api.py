@@ -164,14 +164,22 @@ class Ledger:
         return self._recorder.record([touch], create_people=False).touchpoint_ids[0]
 
     def record_many(
-        self, touches: Iterable[Touch], *, create_people: bool = False
+        self,
+        touches: Iterable[Touch],
+        *,
+        create_people: bool = False,
+        keep_ids: bool = True,
     ) -> RecordSummary:
         """Record a batch atomically: all of it or, on any error, none of it.
 
         Touchpoints already recorded (same source and source_ref) are ignored and
         counted; ``create_people`` registers unknown people instead of failing.
+        ``touches`` may be a lazy iterable: it is consumed once, in chunks, inside the
+        one transaction, so a batch of any size is written in flat memory (an error it
+        raises rolls the whole batch back). ``keep_ids=False`` leaves the summary's
+        ``touchpoint_ids`` empty, for streams too large to keep every id of.
         """
-        return self._recorder.record(list(touches), create_people)
+        return self._recorder.record(touches, create_people, keep_ids=keep_ids)
 
     def retract(self, touchpoint_id: str, reason: str) -> None:
         """Withdraw a touchpoint recorded in error. The log keeps both facts."""

@@ -11,13 +11,14 @@ of ~100k events was seen to hang inside psycopg's pipeline on PostgreSQL 15.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresTrackingRecorder
 
 from ledger._chain import Chain
@@ -28,6 +29,7 @@ from ledger._views import TABLES, CreatedViewStore, Dialect, ViewStore
 __all__ = ["PostgresStorage"]
 
 INSERT_CHUNK = 2_000
+_IDS_PER_SELECT = 5_000
 
 
 def _quote(identifier: str) -> str:
@@ -155,31 +157,57 @@ class PostgresStorage:
         table = f"{_quote(self.schema)}.{_quote(app.recorder.events_table_name)}"
         return Chain(app.recorder, self._dialect(), table)
 
-    def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
+    @contextmanager
+    def writing(self, app: Any) -> Iterator[_PostgresWriter]:
         recorder = app.recorder
         table = f"{_quote(self.schema)}.{_quote(recorder.events_table_name)}"
-        found: set[UUID] = set()
-        for start in range(0, len(ids), 5_000):
-            with recorder.datastore.transaction(commit=False) as c:
-                c.execute(
-                    f"SELECT originator_id FROM {table} "
-                    "WHERE originator_version = 1 AND originator_id = ANY(%s)",
-                    (list(ids[start : start + 5_000]),),
-                )
-                found.update(UUID(str(row["originator_id"])) for row in c.fetchall())
-        return found
-
-    def insert_atomically(self, app: Any, stored_events: Iterable[Any]) -> None:
-        recorder = app.recorder
-        chain = self.chain(app)
         with (
             recorder.datastore.get_connection() as conn,
             conn.transaction(),
             conn.cursor() as curs,
         ):
-            for chunk in batches(stored_events, INSERT_CHUNK):
-                recorder._insert_stored_events(curs, chunk)
-                # The insert ends in RETURNING notification_id; its first statement locks
-                # the events table (EXCLUSIVE), which also serialises the chain append.
-                ids = [int(row["notification_id"]) for row in curs.fetchall()]
-                chain.append(curs, ids, chunk)
+            # eventsourcing's own EXCLUSIVE lock on the events table (its inserts take
+            # it too), taken before the first existence check: no other writer can
+            # insert between our check and our insert.
+            for statement in recorder.lock_table_statements:
+                curs.execute(statement)
+            yield _PostgresWriter(recorder, curs, self.chain(app), table)
+
+
+@attrs.frozen
+class _PostgresWriter:
+    recorder: Any
+    cursor: Any
+    chain: Chain
+    table: str
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), _IDS_PER_SELECT):
+            self.cursor.execute(
+                f"SELECT originator_id FROM {self.table} "
+                "WHERE originator_version = 1 AND originator_id = ANY(%s::uuid[])",
+                (list(ids[start : start + _IDS_PER_SELECT]),),
+            )
+            found.update(row["originator_id"].hex for row in self.cursor.fetchall())
+        return found
+
+    def insert(self, stored_events: Sequence[Any]) -> None:
+        for chunk in batches(stored_events, INSERT_CHUNK):
+            rows = [_with_uuid(s) for s in chunk]
+            self.recorder._insert_stored_events(self.cursor, rows)
+            # The insert ends in RETURNING notification_id.
+            ids = [int(row["notification_id"]) for row in self.cursor.fetchall()]
+            self.chain.append(self.cursor, ids, rows)
+
+
+def _with_uuid(stored: Any) -> Any:
+    """The stored event with a ``UUID`` id: psycopg's composite type wants one."""
+    if isinstance(stored.originator_id, UUID):
+        return stored
+    return StoredEvent(
+        originator_id=UUID(stored.originator_id),
+        originator_version=stored.originator_version,
+        topic=stored.topic,
+        state=stored.state,
+    )

@@ -12,8 +12,8 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Sequence
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -32,6 +32,7 @@ __all__ = ["DIALECT", "SQLiteStorage"]
 _LOCK_TIMEOUT_SECONDS = "30"
 WRITE_CHUNK = 20_000
 """Stored events inserted (and chained) per statement inside one transaction."""
+_IDS_PER_SELECT = 500
 _CREATE_ATTEMPTS = 5
 _OWN_TABLES = ("stored_events", "tracking", "ledger_chain", *(f"ledger_{n}" for n in TABLES))
 DIALECT = Dialect(
@@ -128,42 +129,54 @@ class SQLiteStorage:
         recorder = app.recorder
         return Chain(recorder, DIALECT, recorder.events_table_name, events_id="rowid")
 
-    def existing_ids(self, app: Any, ids: Sequence[UUID]) -> set[UUID]:
-        found: set[UUID] = set()
-        recorder = app.recorder
-        with recorder.datastore.transaction(commit=False) as c:
-            for start in range(0, len(ids), 500):
-                chunk = [i.hex for i in ids[start : start + 500]]
-                marks = ", ".join("?" * len(chunk))
-                c.execute(
-                    f"SELECT originator_id FROM {recorder.events_table_name} "
-                    f"WHERE originator_version = 1 AND originator_id IN ({marks})",
-                    chunk,
-                )
-                found.update(UUID(row["originator_id"]) for row in c.fetchall())
-        return found
-
-    def insert_atomically(self, app: Any, stored_events: Iterable[Any]) -> None:
+    @contextmanager
+    def writing(self, app: Any) -> Iterator[_SQLiteWriter]:
         recorder = app.recorder
         chain = self.chain(app)
         with recorder.datastore.transaction(commit=True) as c:
-            # The first insert takes SQLite's write lock, so each chain head read next is
-            # the true head; the inserts return the rowids (notification ids) they got.
-            for chunk in batches(stored_events, WRITE_CHUNK):
-                chain.append(c, _insert_events(recorder, c, chunk), chunk)
+            # eventsourcing begins a deferred transaction; a write, even one that changes
+            # no row, takes SQLite's write lock now, before the first existence check.
+            c.execute(f"UPDATE {chain.table} SET hash = hash WHERE notification_id = -1")
+            yield _SQLiteWriter(recorder, c, chain)
+
+
+@attrs.frozen
+class _SQLiteWriter:
+    recorder: Any
+    cursor: Any
+    chain: Chain
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), _IDS_PER_SELECT):
+            chunk = ids[start : start + _IDS_PER_SELECT]
+            marks = ", ".join("?" * len(chunk))
+            self.cursor.execute(
+                f"SELECT originator_id FROM {self.recorder.events_table_name} "
+                f"WHERE originator_version = 1 AND originator_id IN ({marks})",
+                chunk,
+            )
+            found.update(row[0] for row in self.cursor.fetchall())
+        return found
+
+    def insert(self, stored_events: Sequence[Any]) -> None:
+        # SQLite gives the rows rowids in insert order (see _insert_events), and the
+        # write lock held since ``writing`` began keeps the chain head ours.
+        for chunk in batches(stored_events, WRITE_CHUNK):
+            self.chain.append(self.cursor, _insert_events(self.recorder, self.cursor, chunk), chunk)
 
 
 def _insert_events(recorder: Any, c: Any, stored_events: Sequence[Any]) -> list[int]:
     """Insert with eventsourcing's statement in one ``executemany``; return the rowids.
 
     The recorder's own ``_insert_events`` runs one ``execute`` per event (about 3x
-    slower for large batches). The first row is inserted alone: that takes SQLite's
-    write lock, so no other connection can insert until we commit, and SQLite gives
-    each following row the largest rowid so far plus one: the ids are contiguous.
+    slower for large batches). Under the write lock no other connection inserts, and
+    SQLite gives each new row the largest rowid so far plus one: the ids are the
+    contiguous run after the largest rowid before the insert.
     """
-    first = list(recorder._insert_events(c, stored_events[:1]))
-    if len(stored_events) < 2:
-        return first
+    table = recorder.events_table_name
+    c.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}")
+    before = int(c.fetchone()[0])
     c.executemany(
         recorder.insert_events_statement,
         [
@@ -173,11 +186,11 @@ def _insert_events(recorder: Any, c: Any, stored_events: Sequence[Any]) -> list[
                 s.topic,
                 s.state,
             )
-            for s in stored_events[1:]
+            for s in stored_events
         ],
     )
-    c.execute(f"SELECT MAX(rowid) FROM {recorder.events_table_name}")
+    c.execute(f"SELECT MAX(rowid) FROM {table}")
     last = int(c.fetchone()[0])
-    if last - first[0] != len(stored_events) - 1:
-        raise AssertionError(f"rowids of one insert are not contiguous: {first[0]}..{last}")
-    return list(range(first[0], last + 1))
+    if last - before != len(stored_events):
+        raise AssertionError(f"rowids of one insert are not contiguous: {before}+1..{last}")
+    return list(range(before + 1, last + 1))

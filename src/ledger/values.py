@@ -39,6 +39,8 @@ def _source(value: object) -> str:
 
 
 def _counterparts(value: object) -> tuple[str, ...]:
+    if type(value) is tuple and len(value) == 1:  # the bulk of every import: one recipient
+        return (check_key(value[0], "counterparts"),)
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, Iterable):
         raise InvalidInputError("counterparts", value, "expected one person key or a list")

@@ -23,6 +23,7 @@ __all__ = [
     "ImportFileError",
     "Progress",
     "find_column",
+    "iter_lines",
     "occurrence_refs",
     "read_csv",
     "read_text",
@@ -109,6 +110,16 @@ def text_lines(text: str) -> list[str]:
     if "\r" in text:
         lines = [line.removesuffix("\r") for line in lines]
     return lines
+
+
+def iter_lines(text: str) -> Iterator[str]:
+    """:func:`text_lines`, one at a time: a large log is never held twice."""
+    start, end = 0, text.find("\n")
+    while end >= 0:
+        yield text[start:end].removesuffix("\r")
+        start, end = end + 1, text.find("\n", end + 1)
+    if start < len(text):
+        yield text[start:].removesuffix("\r")
 
 
 @attrs.frozen

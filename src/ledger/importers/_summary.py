@@ -9,7 +9,7 @@ meeting), or was skipped for a reason that is counted.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,18 +83,23 @@ class Tally:
 
 def write_touches(
     book: Ledger,
-    touches: Sequence[Touch],
+    touches: Iterable[Touch],
     tally: Tally,
     source: str,
     progress: Progress | None = None,
     attributes_updated: int = 0,
 ) -> ImportSummary:
-    """Record every touch in ONE atomic, idempotent batch and summarize the import."""
-    if progress is not None:
-        progress("write", 0, len(touches))
-    recorded = book.record_many(touches, create_people=True)
-    if progress is not None:
-        progress("write", len(touches), len(touches))
+    """Record every touch in ONE atomic, idempotent batch and summarize the import.
+
+    ``touches`` may be lazy (a file read as it is written): the tally is complete once
+    the batch is, and a bad row raised while reading rolls the whole batch back.
+    """
+    total = len(touches) if isinstance(touches, Sequence) else None
+    if progress is not None and total is not None:
+        progress("write", 0, total)
+    recorded = book.record_many(touches, create_people=True, keep_ids=False)
+    if progress is not None and total is not None:
+        progress("write", total, total)
     summary = ImportSummary(
         source=source,
         rows_read=tally.rows_read,

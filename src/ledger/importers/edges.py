@@ -24,7 +24,7 @@ logs that both number people from 1 do not merge strangers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
@@ -36,9 +36,9 @@ from ledger.importers._rows import (
     ImportFileError,
     Progress,
     find_column,
+    iter_lines,
     read_csv,
     read_text,
-    text_lines,
 )
 from ledger.importers._summary import ImportSummary, Tally, write_touches
 from ledger.importers._times import parse_stamp, zone
@@ -89,11 +89,14 @@ def import_edges(
 ) -> ImportSummary:
     """Import a temporal edge list; all of it or, on the first bad row, nothing.
 
-    ``timezone`` applies to zone-less times of a CSV (``iso`` or ``strftime``).
+    ``timezone`` applies to zone-less times of a CSV (``iso`` or ``strftime``). A SNAP
+    log is parsed as it is written, in chunks inside the one transaction: memory grows
+    with the people and the distinct records, not with the rows held at once.
     """
     source = source or default_source(path)
     tally = Tally(skip_invalid)
     edge_kind = parse_kind(kind)
+    edges: Iterable[Edge]
     if format == "snap":
         edges = _snap_edges(path, tally, progress)
     elif format == "csv":
@@ -108,25 +111,24 @@ Edge = tuple[str, tuple[str, ...], datetime, str]
 """sender, recipients, time, the record's normal form (its ref before ``#n``)."""
 
 
-def _touches(edges: Iterable[Edge], kind: Kind, source: str, prefix: str) -> list[Touch]:
-    seen: dict[str, int] = {}
-    touches = []
+def _touches(edges: Iterable[Edge], kind: Kind, source: str, prefix: str) -> Iterator[Touch]:
+    seen: dict[str, int] = {}  # occurrences of each record so far: its ref's ``#n``
     for sender, recipients, moment, content in edges:
         count = seen[content] = seen.get(content, 0) + 1
         initiator, counterparts = prefix + sender, recipients
         if prefix:
             counterparts = tuple(prefix + r for r in recipients)
         ref = f"{content}#{count}"
-        touches.append(Touch(kind, initiator, counterparts, moment, None, source, ref))
-    return touches
+        yield Touch(kind, initiator, counterparts, moment, None, source, ref)
 
 
-def _snap_edges(path: str | Path, tally: Tally, progress: Progress | None) -> list[Edge]:
-    lines = text_lines(read_text(path))
-    total = len(lines)
-    moments: dict[str, datetime] = {}  # logs repeat timestamps; datetimes are costly
-    edges: list[Edge] = []
-    for number, line in enumerate(lines, 1):
+def _snap_edges(path: str | Path, tally: Tally, progress: Progress | None) -> Iterator[Edge]:
+    text = read_text(path)
+    total = text.count("\n") + (0 if text.endswith("\n") else 1)
+    # Logs are in time order and repeat a second many times: the last time is kept
+    # (one datetime per run of equal stamps, which the event encoder also reuses).
+    last_stamp, last_moment = "", None
+    for number, line in enumerate(iter_lines(text), 1):
         fields = line.split()
         if not fields or fields[0].startswith("#"):
             continue
@@ -137,20 +139,17 @@ def _snap_edges(path: str | Path, tally: Tally, progress: Progress | None) -> li
             tally.invalid(path, number, f"expected 'SRC DST UNIXTS', got {len(fields)} fields")
             continue
         src, dst, stamp = fields
-        moment = moments.get(stamp)
+        moment = last_moment if stamp == last_stamp else _unix(stamp)
         if moment is None:
-            moment = _unix(stamp)
-            if moment is None:
-                tally.invalid(path, number, "bad timestamp: expected Unix seconds")
-                continue
-            moments[stamp] = moment
+            tally.invalid(path, number, "bad timestamp: expected Unix seconds")
+            continue
+        last_stamp, last_moment = stamp, moment
         if src == dst:
             tally.invalid(path, number, "self-loop: SRC = DST")
             continue
-        edges.append((src, (dst,), moment, f"{src}>{dst}@{stamp}"))
+        yield src, (dst,), moment, f"{src}>{dst}@{stamp}"
     if progress is not None:
         progress("read", total, total)
-    return edges
 
 
 def _unix(stamp: str) -> datetime | None:
