@@ -113,14 +113,19 @@ class _Batch:
         first: dict[str, int] = {}
         for index, identity in enumerate(ids):
             first.setdefault(identity, index)  # the same fact twice: the first stands
-        stored = self.writer.existing(list(first))
         # Stored in the order they happened (the order inside one atomic batch means
         # nothing), so that the views extend each pair at its end instead of refolding.
-        fresh = sorted(
-            (index for identity, index in first.items() if identity not in stored),
-            key=lambda index: chunk[index].occurred_at,
-        )
-        self.writer.insert([self._event(chunk[i], refs[i], ids[i]) for i in fresh])
+        order = sorted(first.values(), key=lambda index: chunk[index].occurred_at)
+        events = [self._event(chunk[i], refs[i], ids[i]) for i in order]
+        # Mostly every touch of a chunk is new: try that first, and look up which are
+        # stored only when one is (a re-import pays for encoding, not a fresh one for
+        # the look-ups).
+        fresh = order
+        if not self.writer.insert_new(events):
+            stored = self.writer.existing(list(first))
+            fresh = [i for i in order if ids[i] not in stored]
+            pairs = zip(order, events, strict=True)
+            self.writer.insert([event for i, event in pairs if ids[i] not in stored])
         self.read += len(chunk)
         self.added += len(fresh)
         if self.keep_ids:

@@ -57,6 +57,10 @@ class Writer(Protocol):
     def insert(self, stored_events: Sequence[Any]) -> None:
         """Insert the stored events and extend the hash chain over them."""
 
+    def insert_new(self, stored_events: Sequence[Any]) -> bool:
+        """:meth:`insert` them all and return True; or, if any of them is stored
+        already, insert none and return False (the transaction stays usable)."""
+
 
 class Storage(Protocol):
     """One database: where the events live and where the views live beside them."""

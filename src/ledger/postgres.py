@@ -192,6 +192,19 @@ class _PostgresWriter:
             found.update(row["originator_id"].hex for row in self.cursor.fetchall())
         return found
 
+    def insert_new(self, stored_events: Sequence[Any]) -> bool:
+        import psycopg  # noqa: PLC0415 - only a PostgreSQL ledger needs it
+
+        self.cursor.execute("SAVEPOINT ledger_insert_new")
+        try:
+            self.insert(stored_events)
+        except psycopg.errors.UniqueViolation:
+            self.cursor.execute("ROLLBACK TO SAVEPOINT ledger_insert_new")
+            self.cursor.execute("RELEASE SAVEPOINT ledger_insert_new")
+            return False
+        self.cursor.execute("RELEASE SAVEPOINT ledger_insert_new")
+        return True
+
     def insert(self, stored_events: Sequence[Any]) -> None:
         for chunk in batches(stored_events, INSERT_CHUNK):
             rows = [_with_uuid(s) for s in chunk]

@@ -159,6 +159,17 @@ class _SQLiteWriter:
             found.update(row[0] for row in self.cursor.fetchall())
         return found
 
+    def insert_new(self, stored_events: Sequence[Any]) -> bool:
+        self.cursor.execute("SAVEPOINT ledger_insert_new")
+        try:
+            self.insert(stored_events)
+        except sqlite3.IntegrityError:
+            self.cursor.execute("ROLLBACK TO ledger_insert_new")
+            self.cursor.execute("RELEASE ledger_insert_new")
+            return False
+        self.cursor.execute("RELEASE ledger_insert_new")
+        return True
+
     def insert(self, stored_events: Sequence[Any]) -> None:
         # SQLite gives the rows rowids in insert order (see _insert_events), and the
         # write lock held since ``writing`` began keeps the chain head ours.
