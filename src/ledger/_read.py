@@ -41,26 +41,35 @@ class RawEvents:
                 "ORDER BY rowid LIMIT ?"
             )
 
-    def page(self, after: int, stop: int | None, limit: int) -> list[RawEvent]:
-        """Up to ``limit`` events after notification ``after`` (and up to ``stop``)."""
-        params = (after, _NO_STOP if stop is None else stop, limit)
-        with self.recorder.datastore.transaction(commit=False) as c:
-            if self.postgres:
-                c.execute(self.statement, params, prepare=True)
-                return [
-                    (
-                        r["notification_id"],
-                        r["oid"],
-                        r["originator_version"],
-                        r["topic"],
-                        bytes(r["state"]),
-                    )
-                    for r in c.fetchall()
-                ]
-            cursor = c.sqlite_cursor  # eventsourcing's wrapper hides the row factory
-            cursor.row_factory = None  # plain tuples: cheaper than sqlite3.Row
-            cursor.execute(self.statement, params)
-            rows: list[RawEvent] = cursor.fetchall()
+    def page(self, after: int, stop: int | None, limit: int, c: Any = None) -> list[RawEvent]:
+        """Up to ``limit`` events after notification ``after`` (and up to ``stop``),
+        read in a transaction of their own, or with cursor ``c`` (of a transaction on the
+        same database, e.g. a rebuild's: another connection would wait for its lock)."""
+        if c is not None:
+            return self._select(c, (after, _NO_STOP if stop is None else stop, limit))
+        with self.recorder.datastore.transaction(commit=False) as own:
+            return self._select(own, (after, _NO_STOP if stop is None else stop, limit))
+
+    def _select(self, c: Any, params: tuple[int, int, int]) -> list[RawEvent]:
+        if self.postgres:
+            c.execute(self.statement, params, prepare=True)
+            return [
+                (
+                    r["notification_id"],
+                    r["oid"],
+                    r["originator_version"],
+                    r["topic"],
+                    bytes(r["state"]),
+                )
+                for r in c.fetchall()
+            ]
+        # A cursor of our own on the same connection: plain tuples are cheaper than
+        # sqlite3.Row, and the caller's cursor keeps its row factory.
+        cursor = c.sqlite_cursor.connection.cursor()
+        cursor.row_factory = None
+        cursor.execute(self.statement, params)
+        rows: list[RawEvent] = cursor.fetchall()
+        cursor.close()
         if rows and len(rows[0][1]) != 32:
             rows = [(n, _hex(oid), v, topic, state) for n, oid, v, topic, state in rows]
         return rows
