@@ -25,9 +25,10 @@ what happened, depth never goes down as time passes (only a retraction lowers it
 from __future__ import annotations
 
 import enum
+import functools
 
 import attrs
-from ledger.projections import PairTouch, ProjectionConfig
+from ledger.projections import MICROS_PER_DAY, PairTouch, ProjectionConfig
 
 from ledger._time import from_micros
 from ledger.kinds import CONVERSATION, GIVING, LIVE, SIGNAL
@@ -149,7 +150,14 @@ def _level(touch: PairTouch, a_out: int, b_out: int, live: int, active: int) -> 
 
 
 def _month_index(micros: int) -> int:
-    moment = from_micros(micros)
+    return _month_of_day(micros // MICROS_PER_DAY)
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_of_day(day: int) -> int:
+    """The calendar month (UTC) of day ``day`` since the epoch; cached: a replay asks
+    once per touch, and touches cluster in time."""
+    moment = from_micros(day * MICROS_PER_DAY)
     return moment.year * 12 + moment.month - 1
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 
 import attrs
 from ledger.projections import PairTouch, ProjectionConfig
@@ -58,6 +59,7 @@ class ReciprocityState:
 
 
 _FIELDS = tuple(field.name for field in attrs.fields(ReciprocityState))
+_COUNTS = attrgetter(*_FIELDS)
 _GIVEN_SLOT = {kind: _FIELDS.index(f"{name}_a_to_b") for kind, name in _GIVEN.items()}
 """Where each kind of help is counted: the ``_a_to_b`` slot; ``_b_to_a`` follows it."""
 
@@ -93,7 +95,7 @@ class Reciprocity:
 
     def step(self, state: ReciprocityState, touch: PairTouch) -> ReciprocityState:
         # Positional copies, not attrs.evolve: this runs once per touch of every replay.
-        counts = [getattr(state, name) for name in _FIELDS]
+        counts = list(_COUNTS(state))
         if touch.direction > 0:
             counts[0] += 1
         elif touch.direction < 0:

@@ -88,7 +88,10 @@ def test_export_reads_back_as_the_api_numbers(
     for row in rows:
         assert str(row["a"]) < str(row["b"])
         for column, value in expected(pairs[(str(row["a"]), str(row["b"]))], projection).items():
-            assert row[column] == value, (row, column)
+            if column == "strength":  # a vectorised sum: equal to the fold within rounding
+                assert row[column] == pytest.approx(value, rel=1e-12), (row, column)
+            else:
+                assert row[column] == value, (row, column)
 
 
 def test_rows_are_sorted_and_in_column_order(db: str) -> None:

@@ -14,37 +14,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import orjson
 
-from ledger._decode import decode_event
+from ledger._facts import BEGINNING_OF_TIME, Facts, Pair
 from ledger._fold import Projections, TouchRow, touch_from_row
 from ledger._pairs import split
-from ledger._time import to_micros
+from ledger._read import RawEvents
 from ledger._views import PAIR_TOUCH_COLUMNS, ViewStore
-from ledger.domain import Person, Touchpoint
 from ledger.kinds import Kind
 from ledger.projections import PairTouch
 
-__all__ = ["BEGINNING_OF_TIME", "catch_up"]
+__all__ = ["BEGINNING_OF_TIME", "catch_up", "rebuild"]
 
-PAGE = 5_000
+PAGE = 20_000
 CHUNK = 100_000
-BEGINNING_OF_TIME = -(2**62)
-"""``effective_t`` of attributes given at registration: in force as of any time."""
-
-Pair = tuple[str, str]
 
 
 def catch_up(app: Any, views: ViewStore, projections: Projections, until: int | None = None) -> int:
     """Bring the views up to the end of the log (or notification ``until``); return how
     many events were applied."""
     applied = 0
+    events = RawEvents(app.recorder)
     while True:
         start = views.position()
-        facts = _Facts(app.mapper)
-        last = _read(app.recorder, start, until, facts)
+        facts = Facts(app.mapper)
+        last = _read(events, start, until, facts)
         if last is None:
             return applied
         with views.locked() as (c, position):
@@ -55,83 +52,53 @@ def catch_up(app: Any, views: ViewStore, projections: Projections, until: int | 
         applied += facts.count
 
 
-def _read(recorder: Any, start: int, until: int | None, facts: _Facts) -> int | None:
-    """Decode up to ``CHUNK`` notifications after ``start`` into ``facts``, page by page
-    (so only one page of raw notifications is alive at a time); the last id read."""
+def rebuild(app: Any, views: ViewStore, projections: Projections, meta: dict[str, str]) -> int:
+    """Empty the views and replay the whole log into them in one transaction, with the
+    tracking position; return how many events were applied.
+
+    Rounds of ``CHUNK`` events still bound the memory, but nothing is committed until
+    the end: other readers keep the old views until the new ones are complete, and
+    each page of the views is written once instead of once per round (a 332k-event
+    replay: 17 s -> 14 s).
+    """
+    applied, start = 0, 0
+    events = RawEvents(app.recorder)
+    with views.locked() as (c, _):
+        views.reset(c)
+        views.set_meta(c, meta)
+        while True:
+            facts = Facts(app.mapper)
+            last = _read(events, start, None, facts, c)
+            if last is None:
+                break
+            _Round(views, projections, c, facts).apply()
+            applied += facts.count
+            start = last
+        if start:
+            views.advance(c, start)
+    return applied + catch_up(app, views, projections)  # anything recorded meanwhile
+
+
+def _read(
+    events: RawEvents, start: int, until: int | None, facts: Facts, c: Any = None
+) -> int | None:
+    """Read up to ``CHUNK`` events after ``start`` into ``facts``, page by page (so only
+    one page of raw rows is alive at a time); the last notification id read."""
     last = None
     while facts.count < CHUNK:
-        page = recorder.select_notifications(
-            start=start, limit=PAGE, stop=until, inclusive_of_start=False
-        )
-        for notification in page:
-            facts.add(notification)
+        page = events.page(start, until, PAGE, c)
+        facts.add_rows(page)
         if page:
-            last = start = page[-1].id
+            last = start = page[-1][0]
         if len(page) < PAGE:
             break
     return last
 
 
-class _Facts:
-    """What a round's events say, in the compact form the views are written from."""
-
-    def __init__(self, mapper: Any) -> None:
-        self.mapper = mapper
-        self.count = 0
-        self.people: list[tuple[str, str]] = []
-        self.attributes: list[tuple[Any, ...]] = []
-        self.touchpoints: list[tuple[Any, ...]] = []
-        self.participants: list[tuple[str, str]] = []
-        self.retractions: list[tuple[str, str]] = []
-        self.new: defaultdict[Pair, list[PairTouch]] = defaultdict(list)
-
-    def add(self, notification: Any) -> None:
-        event = decode_event(self.mapper, notification)
-        seq = notification.id
-        self.count += 1
-        if isinstance(event, Touchpoint.Recorded):
-            tid = event.originator_id.hex
-            self.touchpoints.append(self._recorded(tid, event, seq))
-            self.participants.extend((key, tid) for key in {event.initiator, *event.counterparts})
-        elif isinstance(event, Touchpoint.Retracted):
-            self.retractions.append((event.reason, event.originator_id.hex))
-        elif isinstance(event, Person.Registered):
-            self.people.append((event.key, event.name))
-            self.attributes.append((event.key, "name", BEGINNING_OF_TIME, seq, _json(event.name)))
-        elif isinstance(event, Person.AttributesChanged):
-            at = to_micros(event.effective_at)
-            self.attributes.extend(
-                (event.key, field, at, seq, _json(value))
-                for field, value in sorted(event.changes.items())
-            )
-
-    def _recorded(self, tid: str, event: Touchpoint.Recorded, seq: int) -> tuple[Any, ...]:
-        t = to_micros(event.occurred_at)
-        kind = Kind(event.kind)
-        for a, b, touch in split(
-            tid, t, kind, event.initiator, event.counterparts, event.personalized, event.giver
-        ):
-            self.new[(a, b)].append(touch)
-        return (
-            tid,
-            t,
-            event.kind,
-            event.initiator,
-            _json(event.counterparts),
-            event.note,
-            event.source,
-            event.source_ref,
-            int(event.personalized),
-            event.giver,
-            event.duration_seconds,
-            seq,
-        )
-
-
 class _Round:
     """One transaction: a round's facts written to the views."""
 
-    def __init__(self, views: ViewStore, projections: Projections, c: Any, facts: _Facts) -> None:
+    def __init__(self, views: ViewStore, projections: Projections, c: Any, facts: Facts) -> None:
         self.views, self.projections, self.c, self.facts = views, projections, c, facts
         self.new = facts.new
         self.gone: defaultdict[Pair, dict[str, int]] = defaultdict(dict)
@@ -153,6 +120,9 @@ class _Round:
             "INSERT INTO {touchpoints} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
             facts.touchpoints,
         )
+        # Grouped by person, each person's rows land together at the end of their key
+        # range: 2x faster than in event order (random positions in the primary key).
+        facts.participants.sort(key=itemgetter(0))
         views.executemany(
             c, "INSERT INTO {participants} (key, touchpoint_id) VALUES (?, ?)", facts.participants
         )
@@ -230,14 +200,22 @@ class _Round:
         a, b = pair
         gone = self.gone.get(pair, {})
         if not gone and adds and (last is None or adds[0].order > (last[0], last[1])):
-            states = self.projections.start() if last is None else self.projections.decode(last[2])
+            states = (
+                self.projections.start_list()
+                if last is None
+                else self.projections.decode_list(last[2])
+            )
             rows, _ = self.projections.fold(a, b, states, adds)
             return rows, (a, b, rows[-1][2], rows[-1][3], rows[-1][8])
         earliest = min([touch.order for touch in adds] + [(t, tid) for tid, t in gone.items()])
         before, suffix = self._history_from(pair, earliest)
         keep = [touch for touch in suffix if touch.touchpoint_id not in gone]
         touches = sorted(keep + adds, key=lambda touch: touch.order)
-        states = self.projections.start() if before is None else self.projections.decode(before[2])
+        states = (
+            self.projections.start_list()
+            if before is None
+            else self.projections.decode_list(before[2])
+        )
         rows, _ = self.projections.fold(a, b, states, touches)
         if rows:
             return rows, (a, b, rows[-1][2], rows[-1][3], rows[-1][8])
@@ -286,10 +264,6 @@ class _Round:
                     bytes(row["states"]),
                 )
         return found
-
-
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:

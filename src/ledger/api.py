@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import PersistenceError
 
-from ledger._catchup import catch_up
+from ledger._catchup import catch_up, rebuild
 from ledger._errors import (
     AlreadyRetractedError,
     InvalidInputError,
@@ -327,10 +327,7 @@ class Ledger:
 
     # -- internals ---------------------------------------------------------------------
     def _rebuild(self, settings: dict[str, str]) -> int:
-        with self._views.locked() as (c, _):
-            self._views.reset(c)
-            self._views.set_meta(c, settings)
-        return self.catch_up()
+        return rebuild(self._app, self._views, self.projections, settings)
 
     def _model(self, half_life_days: float | None, weights: Mapping[str, float] | None) -> Decay:
         return override(self.decay_model, half_life_days, weights)

@@ -133,12 +133,11 @@ def export_table(
             "half_life_days", half_life_days, f"only the decay export takes a model, not {name}"
         )
     if name == "decay":
-        rows = [
-            _decay_row(a, b, v)
-            for a, b, v in decay_values(
-                book, moment, half_life_days=half_life_days, weights=weights
-            )
-        ]
+        from ledger._vector import decay_rows  # noqa: PLC0415 - numpy; keeps the CLI fast
+
+        check_decay_model(half_life_days, weights)
+        model = book._model(half_life_days, weights)
+        rows = decay_rows(book, to_micros(moment), model)
     else:
         builder = _depth_row if name == "depth" else _reciprocity_row
         rows = [builder(view) for view in _sorted(book.pairs(moment))]
