@@ -22,6 +22,7 @@ import attrs
 from eventsourcing.persistence import IntegrityError, OperationalError, PersistenceError
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from ledger._bulk import StoredRow
 from ledger._chain import Chain
 from ledger._errors import StorageError
 from ledger._storage import batches
@@ -177,6 +178,16 @@ class _SQLiteWriter:
             self.chain.append(self.cursor, _insert_events(self.recorder, self.cursor, chunk), chunk)
 
 
+def _row(stored: Any) -> tuple[str, int, str, bytes]:
+    oid = stored.originator_id
+    return (
+        oid.hex if isinstance(oid, UUID) else oid,
+        stored.originator_version,
+        stored.topic,
+        stored.state,
+    )
+
+
 def _insert_events(recorder: Any, c: Any, stored_events: Sequence[Any]) -> list[int]:
     """Insert with eventsourcing's statement in one ``executemany``; return the rowids.
 
@@ -190,15 +201,7 @@ def _insert_events(recorder: Any, c: Any, stored_events: Sequence[Any]) -> list[
     before = int(c.fetchone()[0])
     c.executemany(
         recorder.insert_events_statement,
-        [
-            (
-                s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
-                s.originator_version,
-                s.topic,
-                s.state,
-            )
-            for s in stored_events
-        ],
+        [s if type(s) is StoredRow else _row(s) for s in stored_events],
     )
     c.execute(f"SELECT MAX(rowid) FROM {table}")
     last = int(c.fetchone()[0])
