@@ -2,6 +2,7 @@
 
 * The decay of every pair (the decay export, without writing a file) beside DuckDB
   computing the same sums from the same events in memory, at four T across the history.
+  The ledger object's first export (which loads the columns it keeps) is timed apart.
 * One pair's strength, depth and reciprocity beside eventsourcing's
   ``repository.get(id, version=...)`` with a snapshot every 1,000 events, for a pair with
   10,000 touchpoints. No pair of the real logs has that many (email-Eu-core's busiest
@@ -21,7 +22,7 @@ from typing import Any
 
 import orjson
 import pytest
-from _harness import SMOKE, Paired, Row, millis, paired
+from _harness import SMOKE, Paired, Row, millis, paired, timed
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
@@ -31,6 +32,7 @@ from ledger._time import from_micros
 from ledger.export import export_table
 
 ROUNDS = 3
+DECAY_ROUNDS = 7  # milliseconds each on a noisy shared machine: more rounds, steadier medians
 QUANTILES = (0.25, 0.5, 0.75, 1.0)
 SYNTHETIC = 10_000
 SNAPSHOT_EVERY = 1_000
@@ -97,11 +99,14 @@ def test_decay_export_vs_duckdb(
     out: dict[str, Any] = {}
     with ledger.open(f"sqlite:///{email_ledger}") as book:
         half_life = book.decay_model.half_life_days
+        # The first export of a ledger object loads the pair-touch columns it then keeps:
+        # timed apart, so the table shows it beside the warm (cached) figure.
+        cold = timed(lambda: export_table(book, "decay", as_of))
         timing = paired(
             benchmark,
             lambda: out.update(ours=export_table(book, "decay", as_of).rows),
             lambda: out.update(theirs=_duck_sums(con, t, half_life)),
-            rounds=ROUNDS,
+            rounds=DECAY_ROUNDS,
         )
     _same_sums(out["ours"], out["theirs"])
     ratio = timing.ledger / timing.reference
@@ -112,7 +117,7 @@ def test_decay_export_vs_duckdb(
             key=f"decay_t{index}",
             what=f"decay of every pair as of T{index} ({quantile:.0%} of history, "
             f"{len(out['ours']):,} pairs)",
-            ledger=millis(timing.ledger),
+            ledger=f"{millis(timing.ledger)} (first call {millis(cold)})",
             reference=f"DuckDB {millis(timing.reference)}",
             ratio=ratio,
             target="<= 1.0 (not slower)",
@@ -120,6 +125,7 @@ def test_decay_export_vs_duckdb(
             figures={
                 "as_of": as_of.isoformat(),
                 "pairs": len(out["ours"]),
+                "first_call_seconds": cold,
                 "ledger_seconds": timing.ledger_rounds,
                 "duckdb_seconds": timing.reference_rounds,
             },

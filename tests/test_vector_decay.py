@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from ledger.projections.decay import INTRODUCED
 
 import ledger
-from ledger import _vector
+from ledger import _columns, _vector
 from ledger import export as exporting
 from ledger.kinds import Kind
 
@@ -98,7 +98,7 @@ def check_export(book: ledger.Ledger, as_of: datetime, model: tuple[Any, Any]) -
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_vector, "PAGE_ROWS", 3)  # loads read many pages
+    monkeypatch.setattr(_columns, "PAGE_ROWS", 3)  # loads read many pages
 
 
 @settings(
@@ -151,13 +151,13 @@ AS_OF = datetime(2030, 1, 1, tzinfo=UTC)
 def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Counts the full loads of ``pair_touches``."""
     calls: list[int] = []
-    real = _vector._load
+    real = _columns.load
 
     def counted(views: Any, c: Any) -> Any:
         calls.append(1)
         return real(views, c)
 
-    monkeypatch.setattr(_vector, "_load", counted)
+    monkeypatch.setattr(_columns, "load", counted)
     yield calls
 
 
@@ -190,6 +190,33 @@ def test_every_storage_agrees_with_the_fold(book: ledger.Ledger) -> None:
     # cat's introduction (help) answers ann's e-mail; cat's help to dan answers nothing
     assert rows[1]["last_exchange_at"] == "2024-02-01T09:00:00+00:00"
     assert rows[3]["last_exchange_at"] is None
+
+
+def test_rows_are_in_python_key_order_whatever_the_collation(book: ledger.Ledger) -> None:
+    keys = ["Zed", "adam", "b-c", "bc", "Émile", "émile", "10", "9"]
+    for key in keys:
+        book.add_person(key)
+    for number, key in enumerate(keys):
+        at = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=number)
+        book.record("message", key, [other for other in keys if other != key], at)
+    rows = exporting.export_table(book, "decay", AS_OF).rows
+    pairs = [(r["a"], r["b"]) for r in rows]
+    assert pairs == sorted(pairs) and len(pairs) == len(keys) * (len(keys) - 1) // 2
+    check_export(book, AS_OF, (None, None))
+
+
+def test_pairs_read_in_another_collation_are_renumbered_in_python_order() -> None:
+    import numpy as np
+
+    keys = [("b", "c"), ("B", "c"), ("a", "b")]  # as a linguistic collation might list them
+    codes = np.array([0, 0, 1, 2, 2, 2])
+    t = np.array([5, 7, 1, 2, 3, 4])
+    touches = _columns.assemble(
+        keys, codes, t, np.zeros(6, np.int8), np.ones(6, np.int8), _columns.iso_texts(t)
+    )
+    assert touches.a.tolist() == ["B", "a", "b"] and touches.b.tolist() == ["c", "b", "c"]
+    assert touches.counts.tolist() == [1, 3, 2]
+    assert touches.t.tolist() == [1, 2, 3, 4, 5, 7]  # each pair's rows keep their order
 
 
 def test_new_touches_after_each_pairs_last_extend_the_cache(
@@ -236,7 +263,7 @@ def test_a_load_the_views_moved_under_is_read_again(
     memory_book: ledger.Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     history(memory_book)
-    real_load, real_position = _vector._load, ledger.Ledger.position
+    real_load, real_position = _columns.load, ledger.Ledger.position
     moved: list[bool] = []
 
     def load(views: Any, c: Any) -> Any:
@@ -250,7 +277,7 @@ def test_a_load_the_views_moved_under_is_read_again(
             return value + 1
         return value
 
-    monkeypatch.setattr(_vector, "_load", load)
+    monkeypatch.setattr(_columns, "load", load)
     monkeypatch.setattr(ledger.Ledger, "position", property(position))
     check_export(memory_book, AS_OF, (None, None))
     assert len(moved) == 2
@@ -261,14 +288,14 @@ def test_a_load_that_keeps_failing_is_done_under_the_lock(
     memory_book: ledger.Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     history(memory_book)
-    real = _vector._load
+    real = _columns.load
     calls: list[int] = []
 
     def failing(views: Any, c: Any) -> Any:
         calls.append(1)  # as if pages and pair counts kept disagreeing
         return real(views, c) if len(calls) == 3 else None
 
-    monkeypatch.setattr(_vector, "_load", failing)
+    monkeypatch.setattr(_columns, "load", failing)
     check_export(memory_book, AS_OF, (None, None))
     assert len(calls) == 3  # two plain reads, then one holding the catch-up lock
     assert _vector._CACHE[memory_book].position == memory_book.position

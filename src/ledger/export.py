@@ -12,8 +12,10 @@ missing GraphML attribute):
 * ``reciprocity``: ``a, b, a_to_b, b_to_a, balance, given_a_to_b, given_b_to_a``
 
 The decay export can use another model than the ledger's (``half_life_days``,
-``weights``) for this export only: each pair's strength is then refolded from its
-touches under that model, exactly as the ledger would store it under that setting.
+``weights``) for this export only: each pair's strength is then what folding its
+touches under that model gives, as the ledger would store it under that setting. The
+decay rows are computed from numpy columns of every pair touch (``ledger._vector``),
+equal to the fold's values within rounding; :func:`decay_values` is the fold itself.
 
 Heavy libraries (pyarrow, networkx) are imported only by the writers that need them.
 """
