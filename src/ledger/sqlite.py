@@ -34,7 +34,6 @@ _LOCK_TIMEOUT_SECONDS = "30"
 WRITE_CHUNK = 20_000
 """Stored events inserted (and chained) per statement inside one transaction."""
 _IDS_PER_SELECT = 500
-_CREATE_ATTEMPTS = 5
 _OWN_TABLES = ("stored_events", "tracking", "ledger_chain", *(f"ledger_{n}" for n in TABLES))
 DIALECT = Dialect(
     placeholder="?",
@@ -83,9 +82,11 @@ class SQLiteStorage:
         """
         from ledger.application import LedgerApplication  # noqa: PLC0415 - avoid a cycle
 
-        for attempt in range(_CREATE_ATTEMPTS):
-            if self._has_tables():
-                return
+        # As long as a write lock is waited for: another process may be creating the
+        # tables, or already writing a large first batch (a few retries were not enough).
+        deadline = time.monotonic() + float(_LOCK_TIMEOUT_SECONDS)
+        attempt = 0
+        while not self._has_tables():
             try:
                 app = LedgerApplication(env=self.environment())
                 try:
@@ -93,11 +94,12 @@ class SQLiteStorage:
                     self.chain(app).create_table()
                 finally:
                     app.close()
-            except (IntegrityError, OperationalError) as error:
+            except (IntegrityError, OperationalError, sqlite3.OperationalError) as error:
                 # Another process is creating them: look again in a moment.
-                if attempt == _CREATE_ATTEMPTS - 1:
+                if time.monotonic() > deadline:
                     raise StorageError(f"url: cannot open ledger {self.url!r}: {error}") from None
-                time.sleep(0.05 * (attempt + 1))
+                attempt += 1
+                time.sleep(min(0.05 * attempt, 0.25))
             except (PersistenceError, sqlite3.Error) as error:
                 raise StorageError(f"url: cannot open ledger {self.url!r}: {error}") from None
 
