@@ -52,6 +52,7 @@ def write(book):
         for kind, initiator, counterpart, when, ref in job["touches"]
     ]
     for start in range(0, len(touches), job["batch"]):
+        time.sleep(job.get("pause", 0))
         summary = book.record_many(touches[start : start + job["batch"]], create_people=True)
         added += summary.added
         ignored += summary.ignored
@@ -223,7 +224,9 @@ def test_two_readers_catch_up_while_a_third_process_writes(
     workers: Workers, shared_url: str
 ) -> None:
     touches = _touches(50, 0, "early") + _touches(50, 1, "late")
-    workers.start("writer", mode="write", touches=touches, batch=2)
+    # Pauses between batches keep the writer going long enough for the readers to
+    # overlap it (a fast writer could finish within a reader's first round).
+    workers.start("writer", mode="write", touches=touches, batch=2, pause=0.01)
     for name in ("reader-1", "reader-2"):
         workers.start(name, mode="read", as_of=AS_OF)
     workers.go()

@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 from ledger.projections.decay import INTRODUCED
 
 import ledger
-from ledger import _columns, _vector
+from ledger import _columns, _decay_rows, _vector
 from ledger import export as exporting
+from ledger._decay_rows import decay_row
 from ledger.kinds import Kind
 
 PEOPLE = ["ann", "bob", "cat", "dan", "eve"]
@@ -71,10 +72,7 @@ probes = st.tuples(st.integers(-48, 5 * SPAN_HOURS), st.sampled_from([0, 1, 999_
 
 def reference(book: ledger.Ledger, as_of: datetime, **model: Any) -> list[dict[str, Any]]:
     """The rows the fold gives (the export's code before it was vectorised)."""
-    return [
-        exporting._decay_row(a, b, value)
-        for a, b, value in exporting.decay_values(book, as_of, **model)
-    ]
+    return [decay_row(a, b, value) for a, b, value in exporting.decay_values(book, as_of, **model)]
 
 
 def assert_same_rows(got: list[dict[str, Any]], want: list[dict[str, Any]]) -> None:
@@ -94,6 +92,12 @@ def check_export(book: ledger.Ledger, as_of: datetime, model: tuple[Any, Any]) -
     options = {"half_life_days": half_life, "weights": weights}
     got = exporting.export_table(book, "decay", as_of, **options).rows
     assert_same_rows(got, reference(book, as_of, **options))
+
+
+@pytest.fixture(autouse=True)
+def columns_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every export here takes the columns, even a ledger object's first."""
+    monkeypatch.setattr(_decay_rows, "LOOKUPS_FIRST", False)
 
 
 @pytest.fixture
@@ -312,3 +316,19 @@ def test_point_queries_and_start_up_do_not_load_numpy() -> None:
         [sys.executable, "-c", code], check=False, capture_output=True, text=True
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_a_ledger_objects_first_export_looks_pairs_up_and_its_second_loads_columns(
+    memory_book: ledger.Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_decay_rows, "LOOKUPS_FIRST", True)
+    history(memory_book)
+    first = exporting.export_table(memory_book, "decay", AS_OF).rows
+    assert memory_book not in _vector._CACHE  # a one-shot export never pays the load
+    second = exporting.export_table(memory_book, "decay", AS_OF).rows
+    assert memory_book in _vector._CACHE
+    assert_same_rows(second, first)
+    with ledger.open("memory://") as other:
+        history(other)
+        exporting.export_table(other, "decay", AS_OF, half_life_days=30)
+        assert other in _vector._CACHE  # a model override is a refold: columns at once

@@ -20,6 +20,7 @@ __all__ = [
     "batches",
     "default_url",
     "insert_atomically",
+    "insert_under_savepoint",
     "open_storage",
     "redact",
 ]
@@ -93,6 +94,22 @@ def insert_atomically(storage: Storage, app: Any, stored_events: Iterable[Any]) 
     with storage.writing(app) as writer:
         for chunk in batches(stored_events, 20_000):
             writer.insert(chunk)
+
+
+def insert_under_savepoint(
+    writer: Writer, cursor: Any, stored_events: Sequence[Any], duplicate: type[Exception]
+) -> bool:
+    """:meth:`Writer.insert_new` for any SQL database: the insert under a savepoint,
+    rolled back to it when ``duplicate`` (the driver's unique violation) is raised."""
+    cursor.execute("SAVEPOINT ledger_insert_new")
+    try:
+        writer.insert(stored_events)
+    except duplicate:
+        cursor.execute("ROLLBACK TO SAVEPOINT ledger_insert_new")
+        cursor.execute("RELEASE SAVEPOINT ledger_insert_new")
+        return False
+    cursor.execute("RELEASE SAVEPOINT ledger_insert_new")
+    return True
 
 
 def open_storage(url: str | None = None) -> Storage:

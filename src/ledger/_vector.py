@@ -31,7 +31,7 @@ pair, none per touch: some 20 MB for the 332k touches of email-Eu-core.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -51,21 +51,20 @@ if TYPE_CHECKING:
 
     from ledger.api import Ledger
 
-__all__ = ["EXTEND_LIMIT", "decay_rows", "pair_columns"]
+__all__ = ["EXTEND_LIMIT", "decay_columns", "pair_columns"]
 
 EXTEND_LIMIT = 20_000
 """At most this many new events are applied to cached columns; more means a reload."""
 _EXACT = 2**53  # below this, int64 -> float64 is exact, so numpy divides like Python
 
-Row = dict[str, str | int | float | None]
-
 _CACHE: weakref.WeakKeyDictionary[Ledger, Columns] = weakref.WeakKeyDictionary()
 
 
 # -- the query -------------------------------------------------------------------------
-def decay_rows(book: Ledger, t: int, model: Decay) -> list[Row]:
-    """The decay export's rows at ``t`` (µs) under ``model``, sorted by (a, b): what
-    folding each pair's touches through ``model`` and calling ``at(state, t)`` gives."""
+def decay_columns(book: Ledger, t: int, model: Decay) -> dict[str, list[Any]]:
+    """The decay export's columns at ``t`` (µs) under ``model``, pairs sorted by (a, b):
+    what folding each pair's touches through ``model`` and calling ``at(state, t)``
+    gives. Plain Python values (``tolist``), never numpy scalars."""
     columns = pair_columns(book)
     touches = columns.touches
     live, strength, count = _decay_at(columns, t, model)
@@ -73,29 +72,16 @@ def decay_rows(book: Ledger, t: int, model: Decay) -> list[Row]:
     exchange = columns.exchange[last]
     exchanged_at = np.array(_columns.texts(touches.iso[np.maximum(exchange, 0)]), dtype=object)
     exchanged_at[exchange < 0] = None
-    return [
-        {
-            "a": a,
-            "b": b,
-            "strength": s,
-            "touches": n,
-            "first_touch_at": first,
-            "last_touch_at": latest,
-            "last_exchange_at": exchanged,
-            "days_since_last_touch": days,
-        }
-        for a, b, s, n, first, latest, exchanged, days in zip(
-            touches.a[live].tolist(),
-            touches.b[live].tolist(),
-            strength.tolist(),
-            count.tolist(),
-            columns.first_at[live].tolist(),
-            _columns.texts(touches.iso[last]),
-            exchanged_at.tolist(),
-            _days(t, touches.t[last]),
-            strict=True,
-        )
-    ]
+    return {
+        "a": touches.a[live].tolist(),
+        "b": touches.b[live].tolist(),
+        "strength": strength.tolist(),
+        "touches": count.tolist(),
+        "first_touch_at": columns.first_at[live].tolist(),
+        "last_touch_at": _columns.texts(touches.iso[last]),
+        "last_exchange_at": exchanged_at.tolist(),
+        "days_since_last_touch": _days(t, touches.t[last]),
+    }
 
 
 def _decay_at(

@@ -24,24 +24,20 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
-import math
 import os
 import sys
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import BinaryIO
 
 import attrs
 import orjson
 
+from ledger._decay_rows import check_decay_model, decay_export, decay_values, moment_of
 from ledger._errors import InvalidInputError, UnknownProjectionError
 from ledger._files import OutputFileError, atomic_output
-from ledger._fold import touch_from_row
-from ledger._time import from_micros, parse_time, to_micros
+from ledger._time import from_micros
 from ledger.api import Ledger
-from ledger.kinds import Kind
-from ledger.projections.decay import INTRODUCED, DecayState, DecayValue
 from ledger.results import PairView
 
 __all__ = [
@@ -100,16 +96,41 @@ PROJECTIONS = tuple(_SCHEMAS)
 
 @attrs.frozen
 class ExportTable:
-    """The rows of one projection as of a time, with their column layout."""
+    """The rows of one projection as of a time, with their column layout.
+
+    Held as columns (``values``: one list per column name, in row order): a whole
+    network's decay is computed column-wise, and building a dict per pair cost more
+    than computing it. :attr:`rows` builds the dicts when asked.
+    """
 
     projection: str
     as_of: datetime
     columns: tuple[Column, ...]
-    rows: list[Row]
+    values: dict[str, list[Scalar]]
+
+    @classmethod
+    def from_rows(
+        cls, projection: str, as_of: datetime, columns: tuple[Column, ...], rows: list[Row]
+    ) -> ExportTable:
+        values = {column.name: [row[column.name] for row in rows] for column in columns}
+        return cls(projection=projection, as_of=as_of, columns=columns, values=values)
 
     @property
     def names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    @property
+    def rows(self) -> list[Row]:
+        """One dict per row, keyed by column name in column order."""
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in self.tuples()]
+
+    def tuples(self) -> Iterator[tuple[Scalar, ...]]:
+        """The rows as tuples in column order."""
+        return zip(*(self.values[name] for name in self.names), strict=True)
+
+    def __len__(self) -> int:
+        return len(self.values[self.columns[0].name]) if self.columns else 0
 
 
 # -- rows ------------------------------------------------------------------------------
@@ -128,22 +149,19 @@ def export_table(
     other than decay.
     """
     name = _projection_name(projection)
-    moment = _moment(as_of)
+    moment = moment_of(as_of)
     overridden = half_life_days is not None or weights is not None
     if overridden and name != "decay":
         raise InvalidInputError(
             "half_life_days", half_life_days, f"only the decay export takes a model, not {name}"
         )
+    schema = _SCHEMAS[name]
     if name == "decay":
-        from ledger._vector import decay_rows  # noqa: PLC0415 - numpy; keeps the CLI fast
-
-        check_decay_model(half_life_days, weights)
-        model = book._model(half_life_days, weights)
-        rows = decay_rows(book, to_micros(moment), model)
-    else:
-        builder = _depth_row if name == "depth" else _reciprocity_row
-        rows = [builder(view) for view in _sorted(book.pairs(moment))]
-    return ExportTable(projection=name, as_of=moment, columns=_SCHEMAS[name], rows=rows)
+        values = decay_export(book, moment, half_life_days, weights)
+        return ExportTable(projection=name, as_of=moment, columns=schema, values=values)
+    builder = _depth_row if name == "depth" else _reciprocity_row
+    rows = [builder(view) for view in _sorted(book.pairs(moment))]
+    return ExportTable.from_rows(name, moment, schema, rows)
 
 
 def _projection_name(projection: str) -> str:
@@ -167,61 +185,9 @@ def export_rows(
     ).rows
 
 
-def decay_values(
-    book: Ledger,
-    as_of: datetime | str | None = None,
-    *,
-    half_life_days: float | None = None,
-    weights: Mapping[str, float] | None = None,
-) -> list[tuple[str, str, DecayValue]]:
-    """``(a, b, value)`` of every pair's decay at ``as_of``, sorted by (a, b).
-
-    Without a model override these are the ledger's own values (``book.pairs``). With
-    one, each pair's touches are refolded under the overridden model: unknown weight
-    keys keep the ledger's weights.
-    """
-    moment = _moment(as_of)
-    if half_life_days is None and weights is None:
-        return book.projection_values("decay", moment)
-    check_decay_model(half_life_days, weights)
-    model = book._model(half_life_days, weights)
-    t = to_micros(moment)
-    values = []
-    for (a, b), rows in itertools.groupby(
-        _pair_touch_rows(book, t), key=lambda r: (r["a"], r["b"])
-    ):
-        state: DecayState | None = None  # Decay.start(): no touch yet
-        for row in rows:
-            state = model.step(state, touch_from_row(row))
-        assert state is not None  # groupby never yields an empty group
-        values.append((a, b, model.at(state, t)))
-    return values
-
-
-def check_decay_model(half_life_days: float | None, weights: Mapping[str, float] | None) -> None:
-    """Raise :class:`ledger.InvalidInputError` unless the half-life is a positive number
-    of days and every weight names a kind (or ``introduced``) with a weight >= 0."""
-    if half_life_days is not None and not (
-        isinstance(half_life_days, int | float)
-        and math.isfinite(half_life_days)
-        and half_life_days > 0
-    ):
-        raise InvalidInputError(
-            "half_life_days", half_life_days, "must be a positive number of days"
-        )
-    known = {kind.value for kind in Kind} | {INTRODUCED}
-    for key, weight in (weights or {}).items():
-        if str(key) not in known:
-            raise InvalidInputError(
-                "weights", key, f"unknown weight key; known: {', '.join(sorted(known))}"
-            )
-        if not (isinstance(weight, int | float) and math.isfinite(weight) and weight >= 0):
-            raise InvalidInputError(f"weights[{key}]", weight, "must be a number >= 0")
-
-
 def people_attributes(book: Ledger, as_of: datetime | str | None = None) -> dict[str, Row]:
     """Every person's name and attributes at ``as_of``; tags joined with ``"; "``."""
-    moment = _moment(as_of)
+    moment = moment_of(as_of)
     found: dict[str, Row] = {}
     for key in book.people():
         person = book.person(key, moment)
@@ -232,40 +198,12 @@ def people_attributes(book: Ledger, as_of: datetime | str | None = None) -> dict
     return found
 
 
-def _pair_touch_rows(book: Ledger, t: int) -> list[Any]:
-    """Every pair touch at or before ``t``, ordered by pair then time (one scan)."""
-    book.catch_up()
-    views = book._views  # the same rows Ledger.explain folds, for all pairs at once
-    with views.read() as c:
-        c.execute(
-            views.sql(
-                "SELECT a, b, t, touchpoint_id, kind, direction, giver, personalized "
-                "FROM {pair_touches} WHERE t <= ? ORDER BY a, b, t, touchpoint_id"
-            ),
-            (t,),
-        )
-        return list(c.fetchall())
-
-
 def _sorted(views: list[PairView]) -> list[PairView]:
     return sorted(views, key=lambda view: (view.a, view.b))
 
 
 def _iso(micros: int | None) -> str | None:
     return None if micros is None else from_micros(micros).isoformat()
-
-
-def _decay_row(a: str, b: str, value: DecayValue) -> Row:
-    return {
-        "a": a,
-        "b": b,
-        "strength": value.strength,
-        "touches": value.touches,
-        "first_touch_at": _iso(value.first_touch_t),
-        "last_touch_at": _iso(value.last_touch_t),
-        "last_exchange_at": _iso(value.last_exchange_t),
-        "days_since_last_touch": value.days_since_last_touch,
-    }
 
 
 def _depth_row(view: PairView) -> Row:
@@ -292,10 +230,6 @@ def _reciprocity_row(view: PairView) -> Row:
     }
 
 
-def _moment(as_of: datetime | str | None) -> datetime:
-    return datetime.now(UTC) if as_of is None else parse_time(as_of, "as_of")
-
-
 # -- writers ---------------------------------------------------------------------------
 def write_csv(table: ExportTable, stream: BinaryIO) -> None:
     """A header line, then one line per row; ``None`` is an empty cell."""
@@ -304,7 +238,7 @@ def write_csv(table: ExportTable, stream: BinaryIO) -> None:
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(table.names)
         # repr-exact floats: str(float) is the shortest text that reads back identically
-        writer.writerows([row[name] for name in table.names] for row in table.rows)
+        writer.writerows(table.tuples())
         text.flush()
     finally:
         text.detach()
@@ -313,7 +247,7 @@ def write_csv(table: ExportTable, stream: BinaryIO) -> None:
 def write_jsonl(table: ExportTable, stream: BinaryIO) -> None:
     """One JSON object per line, keys in column order."""
     for row in table.rows:
-        stream.write(orjson.dumps({name: row[name] for name in table.names}))
+        stream.write(orjson.dumps(row))
         stream.write(b"\n")
 
 
@@ -324,8 +258,7 @@ def write_parquet(table: ExportTable, stream: BinaryIO) -> None:
 
     types = {"string": pa.string(), "int": pa.int64(), "double": pa.float64()}
     schema = pa.schema([(column.name, types[column.type]) for column in table.columns])
-    columns = {name: [row[name] for row in table.rows] for name in table.names}
-    pq.write_table(pa.Table.from_pydict(columns, schema=schema), stream)
+    pq.write_table(pa.Table.from_pydict(table.values, schema=schema), stream)
 
 
 def write_graphml(
@@ -382,7 +315,7 @@ def export(
             write_graphml(table, stream, people_attributes(book, table.as_of))
         else:
             _WRITERS[name](table, stream)
-        return len(table.rows)
+        return len(table)
 
     if isinstance(out, str | os.PathLike):
         # The temporary file is opened first, so an unwritable path fails before any work.

@@ -23,7 +23,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 
 from ledger._chain import Chain
 from ledger._errors import StorageError
-from ledger._storage import batches, redact
+from ledger._storage import batches, insert_under_savepoint, redact
 from ledger._views import TABLES, CreatedViewStore, Dialect, ViewStore
 
 __all__ = ["PostgresStorage"]
@@ -195,15 +195,8 @@ class _PostgresWriter:
     def insert_new(self, stored_events: Sequence[Any]) -> bool:
         import psycopg  # noqa: PLC0415 - only a PostgreSQL ledger needs it
 
-        self.cursor.execute("SAVEPOINT ledger_insert_new")
-        try:
-            self.insert(stored_events)
-        except psycopg.errors.UniqueViolation:
-            self.cursor.execute("ROLLBACK TO SAVEPOINT ledger_insert_new")
-            self.cursor.execute("RELEASE SAVEPOINT ledger_insert_new")
-            return False
-        self.cursor.execute("RELEASE SAVEPOINT ledger_insert_new")
-        return True
+        duplicate = psycopg.errors.UniqueViolation
+        return insert_under_savepoint(self, self.cursor, stored_events, duplicate)
 
     def insert(self, stored_events: Sequence[Any]) -> None:
         for chunk in batches(stored_events, INSERT_CHUNK):

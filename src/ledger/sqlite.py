@@ -25,7 +25,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from ledger._bulk import StoredRow
 from ledger._chain import Chain
 from ledger._errors import StorageError
-from ledger._storage import batches
+from ledger._storage import batches, insert_under_savepoint
 from ledger._views import TABLES, CreatedViewStore, Dialect, ViewStore
 
 __all__ = ["DIALECT", "SQLiteStorage"]
@@ -163,15 +163,7 @@ class _SQLiteWriter:
         return found
 
     def insert_new(self, stored_events: Sequence[Any]) -> bool:
-        self.cursor.execute("SAVEPOINT ledger_insert_new")
-        try:
-            self.insert(stored_events)
-        except sqlite3.IntegrityError:
-            self.cursor.execute("ROLLBACK TO ledger_insert_new")
-            self.cursor.execute("RELEASE ledger_insert_new")
-            return False
-        self.cursor.execute("RELEASE ledger_insert_new")
-        return True
+        return insert_under_savepoint(self, self.cursor, stored_events, sqlite3.IntegrityError)
 
     def insert(self, stored_events: Sequence[Any]) -> None:
         # SQLite gives the rows rowids in insert order (see _insert_events), and the
