@@ -39,7 +39,11 @@ __all__ = [
     "TimeParam",
     "db_option",
     "open_book",
+    "png_option",
+    "points_option",
+    "since_option",
     "stderr_is_terminal",
+    "until_option",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -199,6 +203,27 @@ class TimeParam(_ParamType):
 EXACT = TimeParam(None)
 DAY_START = TimeParam("start")
 DAY_END = TimeParam("end")
+
+# Options several commands share, spelled once.
+since_option = click.option(
+    "--since", type=DAY_START, help="From this time (a date is its start, UTC)."
+)
+until_option = click.option("--until", type=DAY_END, help="Up to this time (default: now).")
+png_option = click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PNG file to write.",
+)
+
+
+def points_option(default: int, minimum: int, help: str) -> Callable[[F], F]:
+    """``--points N``: how many instants a series is computed at."""
+    return click.option(
+        "--points", type=click.IntRange(min=minimum), default=default, show_default=True, help=help
+    )
 
 
 class WeightParam(_ParamType):

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import click
 
-from ledger._cli_common import DAY_END, DAY_START, WEIGHT, OneLineUsageError, db_option, open_book
+from ledger._cli_common import (
+    DAY_END,
+    WEIGHT,
+    OneLineUsageError,
+    db_option,
+    open_book,
+    png_option,
+    points_option,
+    since_option,
+    until_option,
+)
 from ledger._cli_output import progress
 
 __all__ = ["export", "plot"]
@@ -110,31 +120,13 @@ def plot() -> None:
     """Draw relationships over time as PNG images."""
 
 
-_OUT = click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The PNG file to write.",
-)
-_SINCE = click.option("--since", type=DAY_START, help="From this time (a date is its start, UTC).")
-_UNTIL = click.option("--until", type=DAY_END, help="Up to this time (default: now).")
-
-
 @plot.command("pair")
 @click.argument("a")
 @click.argument("b")
-@_SINCE
-@_UNTIL
-@click.option(
-    "--points",
-    type=click.IntRange(min=2),
-    default=400,
-    show_default=True,
-    help="How many instants to sample (besides each touch).",
-)
-@_OUT
+@since_option
+@until_option
+@points_option(400, 2, "How many instants to sample (besides each touch).")
+@png_option
 @db_option
 @click.pass_context
 def plot_pair(
@@ -160,16 +152,10 @@ def plot_pair(
 
 
 @plot.command("network")
-@_SINCE
-@_UNTIL
-@click.option(
-    "--points",
-    type=click.IntRange(min=2),
-    default=24,
-    show_default=True,
-    help="How many instants to compute the network at.",
-)
-@_OUT
+@since_option
+@until_option
+@points_option(24, 2, "How many instants to compute the network at.")
+@png_option
 @db_option
 @click.pass_context
 def plot_network(

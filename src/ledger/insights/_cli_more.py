@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ledger._cli_common import db_option, open_book
+from ledger._cli_common import db_option, open_book, points_option
 from ledger._cli_output import Report, emit, format_option
 from ledger.insights._cli import as_of_option, depth_option, me_option, rows_of
 from ledger.insights._common import resolve_me
@@ -317,13 +317,7 @@ def who_command(
     help="The attribute that makes the groups.",
 )
 @click.option("--all", "everyone", is_flag=True, help="Every relationship in the ledger.")
-@click.option(
-    "--points",
-    type=click.IntRange(min=1),
-    default=6,
-    show_default=True,
-    help="Dates in the history.",
-)
+@points_option(6, 1, "Dates in the history.")
 @me_option
 @as_of_option
 @format_option

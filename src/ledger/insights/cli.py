@@ -11,7 +11,15 @@ from typing import Any
 
 import click
 
-from ledger._cli_common import DAY_END, DAY_START, EXACT, db_option, open_book
+from ledger._cli_common import (
+    DAY_START,
+    EXACT,
+    db_option,
+    open_book,
+    png_option,
+    points_option,
+    until_option,
+)
 from ledger._cli_output import Report, emit, format_option, progress
 from ledger.insights import _cli_more
 from ledger.insights._cli import as_of_option, me_option, rows_of
@@ -58,13 +66,7 @@ def owner(ctx: click.Context, /, key: str | None) -> None:
 @me_option
 @click.option("--all", "everyone", is_flag=True, help="The whole ledger, not one person.")
 @as_of_option
-@click.option(
-    "--points",
-    type=click.IntRange(min=1),
-    default=6,
-    show_default=True,
-    help="Dates in the history, from the first touch to --as-of.",
-)
+@points_option(6, 1, "Dates in the history, from the first touch to --as-of.")
 @format_option
 @db_option
 @click.pass_context
@@ -235,22 +237,9 @@ def snooze_command(
 @click.command("depth")
 @me_option
 @click.option("--all", "everyone", is_flag=True, help="The whole ledger, not one person.")
-@click.option("--until", type=DAY_END, help="Up to this time (default: now).")
-@click.option(
-    "--points",
-    type=click.IntRange(min=2),
-    default=24,
-    show_default=True,
-    help="How many dates to compute.",
-)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The PNG file to write.",
-)
+@until_option
+@points_option(24, 2, "How many dates to compute.")
+@png_option
 @db_option
 @click.pass_context
 def plot_depth(
@@ -282,14 +271,7 @@ def plot_depth(
     show_default=True,
     help="How many of the strongest ties to draw.",
 )
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The PNG file to write.",
-)
+@png_option
 @db_option
 @click.pass_context
 def plot_graph(
