@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,53 @@ def test_replay_on_a_missing_ledger(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--db", str(tmp_path / "none.db"), "replay"])
     assert result.exit_code == 1 and result.stderr.startswith("error: db: no ledger")
     assert not (tmp_path / "none.db").exists()
+
+
+def test_replays_and_catch_ups_report_their_progress(db: str) -> None:
+    total = events(db)
+    with ledger.open(db) as book:
+        assert book.pending == total  # nothing applied yet: the views catch up on reads
+        seen: list[int] = []
+        assert book.catch_up(progress=seen.append) == total
+        assert seen and seen[-1] == total and seen == sorted(seen)
+        assert book.pending == 0
+        for replay in (book.rebuild, book.verify):
+            seen.clear()
+            replay(progress=seen.append)
+            assert seen[-1] == total, replay
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if stderr were a terminal, and any backlog worth a progress bar."""
+    from ledger import _cli_common
+
+    monkeypatch.setattr(_cli_common, "stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(_cli_common, "_CATCH_UP_SHOWN", 0)
+
+
+@pytest.mark.usefixtures("terminal")
+def test_queries_catch_a_backlog_up_under_a_bar_when_opened_writes_and_replays_do_not(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []  # the command whose catch-up reported progress
+    real = ledger.Ledger.catch_up
+
+    def spy(self: ledger.Ledger, progress: Callable[[int], None] | None = None) -> int:
+        if progress is not None:
+            shown.append(command)
+        return real(self, progress)
+
+    monkeypatch.setattr(ledger.Ledger, "catch_up", spy)
+    for command, args in [
+        ("log", ["log", "message", "--from", "ada", "--to", "mary", "--at", "@1720000000"]),
+        ("person add", ["person", "add", "eve"]),
+        ("replay", ["replay"]),
+        ("log again", ["log", "call", "--from", "ada", "--to", "mary", "--at", "@1720000100"]),
+        ("person list", ["person", "list"]),
+    ]:
+        result = run(db, *args)
+        assert result.exit_code == 0, (command, result.stderr)
+    assert shown == ["person list"]
+    with ledger.open(db) as book:
+        assert book.pending == 0

@@ -13,7 +13,7 @@ them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -27,21 +27,31 @@ from ledger._views import PAIR_TOUCH_COLUMNS, ViewStore
 from ledger.kinds import Kind
 from ledger.projections import PairTouch
 
-__all__ = ["BEGINNING_OF_TIME", "catch_up", "rebuild"]
+__all__ = ["BEGINNING_OF_TIME", "Progress", "catch_up", "rebuild"]
 
 PAGE = 20_000
 CHUNK = 100_000
 
+Progress = Callable[[int], None]
+"""Called after each page read with how many events have been read so far."""
 
-def catch_up(app: Any, views: ViewStore, projections: Projections, until: int | None = None) -> int:
+
+def catch_up(
+    app: Any,
+    views: ViewStore,
+    projections: Projections,
+    until: int | None = None,
+    progress: Progress | None = None,
+) -> int:
     """Bring the views up to the end of the log (or notification ``until``); return how
     many events were applied."""
     applied = 0
     events = RawEvents(app.recorder)
+    counted = _Counter(progress)
     while True:
         start = views.position()
         facts = Facts(app.mapper)
-        last = _read(events, start, until, facts)
+        last = _read(events, start, until, facts, counted)
         if last is None:
             return applied
         with views.locked() as (c, position):
@@ -52,7 +62,13 @@ def catch_up(app: Any, views: ViewStore, projections: Projections, until: int | 
         applied += facts.count
 
 
-def rebuild(app: Any, views: ViewStore, projections: Projections, meta: dict[str, str]) -> int:
+def rebuild(
+    app: Any,
+    views: ViewStore,
+    projections: Projections,
+    meta: dict[str, str],
+    progress: Progress | None = None,
+) -> int:
     """Empty the views and replay the whole log into them in one transaction, with the
     tracking position; return how many events were applied.
 
@@ -63,12 +79,13 @@ def rebuild(app: Any, views: ViewStore, projections: Projections, meta: dict[str
     """
     applied, start = 0, 0
     events = RawEvents(app.recorder)
+    counted = _Counter(progress)
     with views.locked() as (c, _):
         views.reset(c)
         views.set_meta(c, meta)
         while True:
             facts = Facts(app.mapper)
-            last = _read(events, start, None, facts, c)
+            last = _read(events, start, None, facts, counted, c)
             if last is None:
                 break
             _Round(views, projections, c, facts).apply()
@@ -79,8 +96,25 @@ def rebuild(app: Any, views: ViewStore, projections: Projections, meta: dict[str
     return applied + catch_up(app, views, projections)  # anything recorded meanwhile
 
 
+class _Counter:
+    """Counts the events read and reports the running total to a :data:`Progress`."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.read = progress, 0
+
+    def add(self, count: int) -> None:
+        if self.progress is not None:
+            self.read += count
+            self.progress(self.read)
+
+
 def _read(
-    events: RawEvents, start: int, until: int | None, facts: Facts, c: Any = None
+    events: RawEvents,
+    start: int,
+    until: int | None,
+    facts: Facts,
+    counted: _Counter,
+    c: Any = None,
 ) -> int | None:
     """Read up to ``CHUNK`` events after ``start`` into ``facts``, page by page (so only
     one page of raw rows is alive at a time); the last notification id read."""
@@ -88,6 +122,7 @@ def _read(
     while facts.count < CHUNK:
         page = events.page(start, until, PAGE, c)
         facts.add_rows(page)
+        counted.add(len(page))
         if page:
             last = start = page[-1][0]
         if len(page) < PAGE:

@@ -141,17 +141,33 @@ def db_option(function: F) -> F:
     )(function)
 
 
-def open_book(ctx: click.Context, *, create: bool = False, **options: Any) -> ledger.Ledger:
+def open_book(
+    ctx: click.Context, *, create: bool = False, catch_up: bool = True, **options: Any
+) -> ledger.Ledger:
     """Open the ledger named by ``--db`` for the rest of the command (closed after it).
 
     Unless ``create``, a SQLite file that does not exist is an error: a mistyped path
     must not silently start an empty ledger. ``options`` go to :func:`ledger.open`.
+    With ``catch_up`` (not for commands that only write, or rebuild anyway), views
+    that are far behind the log (a large import, recorded by another process) are
+    caught up now, under a progress bar on a terminal, rather than by the first query
+    in silence.
     """
     url = ctx.ensure_object(CliState).url or default_url()
     path = _sqlite_path(url)
     if not create and path is not None and not path.exists():
         raise DomainError(f"db: no ledger at {str(path)!r} (create one with 'ledger init')")
-    return ctx.with_resource(ledger.open(url, **options))
+    book = ctx.with_resource(ledger.open(url, **options))
+    if catch_up and stderr_is_terminal() and book.pending > _CATCH_UP_SHOWN:
+        from ledger._cli_output import progress  # noqa: PLC0415 - a cycle at import time
+
+        with progress("catching up the views", book.pending) as update:
+            book.catch_up(progress=update)
+    return book
+
+
+_CATCH_UP_SHOWN = 20_000
+"""Events behind from which catching up takes over a second: a bar is shown."""
 
 
 def _sqlite_path(url: str) -> Path | None:

@@ -21,7 +21,7 @@ import attrs
 import click
 import orjson
 
-__all__ = ["FORMATS", "Report", "emit", "format_option", "progress", "reading_progress"]
+__all__ = ["FORMATS", "Report", "emit", "format_option", "progress"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -170,28 +170,3 @@ def progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
         yield update
         if total is not None:
             update(total)
-
-
-@contextmanager
-def reading_progress(recorder: Any, label: str, total: int) -> Iterator[None]:
-    """A progress bar over the events ``recorder`` hands out while the block runs.
-
-    Replays (``Ledger.rebuild``, ``Ledger.verify``) read the notification log page by
-    page; counting what each page returns measures them without changing them.
-    """
-    with progress(label, total) as update:
-        original = recorder.select_notifications
-        read = 0
-
-        def counting(*args: Any, **kwargs: Any) -> Any:
-            nonlocal read
-            page = original(*args, **kwargs)
-            read += len(page)
-            update(min(read, total))
-            return page
-
-        recorder.select_notifications = counting
-        try:
-            yield
-        finally:
-            del recorder.select_notifications  # back to the class's own method

@@ -58,7 +58,7 @@ def person_add(ctx: click.Context, /, key: str, name: str | None, **attributes: 
     KEY is how every other command names the person (e.g. an e-mail address or a
     handle). Change attributes later, from a date on, with 'ledger person update'.
     """
-    book = open_book(ctx)
+    book = open_book(ctx, catch_up=False)  # only writes
     if not book.add_person(key, name, **_changes(**attributes)):
         raise DomainError(
             f"key: person {key.strip()!r} already exists (change them with 'ledger person update')"
@@ -98,7 +98,7 @@ def person_update(
     """
     changes: dict[str, Any] = {field: None for field in cleared}
     changes.update(_changes(**attributes))
-    book = open_book(ctx)
+    book = open_book(ctx, catch_up=False)  # only writes
     book.update_person(key, since, **changes)
     click.echo(f"updated {key.strip()}: {', '.join(sorted(changes))}")
 

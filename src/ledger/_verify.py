@@ -12,7 +12,7 @@ from typing import Any
 
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
-from ledger._catchup import catch_up
+from ledger._catchup import Progress, catch_up
 from ledger._fold import Projections
 from ledger._views import ViewStore
 from ledger.sqlite import DIALECT
@@ -32,15 +32,18 @@ _COMPARED = {
 }
 
 
-def differences(app: Any, persisted: ViewStore, projections: Projections) -> list[str]:
-    """Up to :data:`MAX_DIFFERENCES` readable differences; empty when consistent."""
+def differences(
+    app: Any, persisted: ViewStore, projections: Projections, progress: Progress | None = None
+) -> list[str]:
+    """Up to :data:`MAX_DIFFERENCES` readable differences; empty when consistent.
+    ``progress`` is told how many events the scratch replay has read."""
     datastore = SQLiteDatastore(f"file:verify-{uuid.uuid4().hex}?mode=memory&cache=shared")
     try:
         recorder = SQLiteTrackingRecorder(datastore)
         recorder.create_table()
         scratch = ViewStore(recorder, DIALECT, tracking_table="tracking")
         scratch.create_tables()
-        catch_up(app, scratch, projections, until=persisted.position())
+        catch_up(app, scratch, projections, until=persisted.position(), progress=progress)
         found: list[str] = []
         for table, columns in _COMPARED.items():
             found.extend(_compare(table, columns, persisted, scratch))

@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import PersistenceError
 
-from ledger._catchup import catch_up, rebuild
+from ledger._catchup import Progress, catch_up, rebuild
 from ledger._errors import (
     AlreadyRetractedError,
     InvalidInputError,
@@ -293,20 +293,25 @@ class Ledger:
         return explanation(self._reader, self.projections, model, x, y, _moment(as_of, "as_of"))
 
     # -- maintenance -------------------------------------------------------------------
-    def catch_up(self) -> int:
-        """Apply events recorded since the views' tracked position; return how many."""
-        return catch_up(self._app, self._views, self.projections)
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply events recorded since the views' tracked position; return how many.
 
-    def rebuild(self) -> int:
-        """Throw the views away and replay every event; return how many were applied."""
+        ``progress``, if given, is called after each page read with how many events
+        have been read so far (compare :attr:`pending`)."""
+        return catch_up(self._app, self._views, self.projections, progress=progress)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Throw the views away and replay every event; return how many were applied.
+        ``progress``: as for :meth:`catch_up`."""
         with self._views.read() as c:
             settings = self._views.meta(c)
-        return self._rebuild(settings)
+        return self._rebuild(settings, progress)
 
-    def verify(self) -> list[str]:
+    def verify(self, progress: Progress | None = None) -> list[str]:
         """Differences between the persisted views and a from-scratch replay of the log
-        up to the same position (empty when they agree). Writes nothing."""
-        return differences(self._app, self._views, self.projections)
+        up to the same position (empty when they agree). Writes nothing. ``progress``:
+        as for :meth:`catch_up`."""
+        return differences(self._app, self._views, self.projections, progress)
 
     def audit(self, expect_head: str | None = None) -> AuditReport:
         """Check the stored log, its hash chain and the views (see ``docs/audit.md``).
@@ -321,13 +326,21 @@ class Ledger:
         return self._views.position()
 
     @property
+    def pending(self) -> int:
+        """How many events, at most, the views have yet to apply (the next query's
+        catch-up): the log's last notification id less :attr:`position`. On
+        PostgreSQL, ids can skip, so this is an upper bound."""
+        last = self._app.recorder.max_notification_id() or 0
+        return max(0, last - self.position)
+
+    @property
     def application(self) -> LedgerApplication:
         """The underlying eventsourcing application (for audits and tools)."""
         return self._app
 
     # -- internals ---------------------------------------------------------------------
-    def _rebuild(self, settings: dict[str, str]) -> int:
-        return rebuild(self._app, self._views, self.projections, settings)
+    def _rebuild(self, settings: dict[str, str], progress: Progress | None = None) -> int:
+        return rebuild(self._app, self._views, self.projections, settings, progress)
 
     def _model(self, half_life_days: float | None, weights: Mapping[str, float] | None) -> Decay:
         return override(self.decay_model, half_life_days, weights)

@@ -25,7 +25,7 @@ from ledger._cli_common import (
     open_book,
 )
 from ledger._cli_files import export, plot
-from ledger._cli_output import reading_progress
+from ledger._cli_output import progress
 from ledger._cli_pairs import pair, timeline
 from ledger._cli_people import person, show
 from ledger.importers.cli import import_group
@@ -132,7 +132,7 @@ def log(
     Both people must be in the ledger already ('ledger person add'). --at needs a time
     zone: a time without one is ambiguous by hours.
     """
-    book = open_book(ctx)
+    book = open_book(ctx, catch_up=False)  # only writes
     given = {name: value for name, value in details.items() if value not in (None, False)}
     click.echo(book.record(kind, initiator, list(counterparts), occurred_at, **given))
 
@@ -148,7 +148,7 @@ def retract(ctx: click.Context, /, touchpoint_id: str, reason: str) -> None:
     The log keeps both facts (the touchpoint and its retraction); every view then
     leaves the touchpoint out.
     """
-    open_book(ctx).retract(touchpoint_id, reason)
+    open_book(ctx, catch_up=False).retract(touchpoint_id, reason)
     click.echo(f"retracted {touchpoint_id.strip()}")
 
 
@@ -167,16 +167,16 @@ def replay(ctx: click.Context, /, verify: bool) -> None:
     The views (people, touchpoints, every pair's depth, reciprocity and decay) are
     thrown away and refolded from the event log, which is never changed.
     """
-    book = open_book(ctx)
+    book = open_book(ctx, catch_up=verify)  # a rebuild would redo a catch-up's work
     total = book.application.recorder.max_notification_id() or 0
     if not verify:
-        with reading_progress(book.application.recorder, "replaying events", total):
-            applied = book.rebuild()
+        with progress("replaying events", total) as update:
+            applied = book.rebuild(progress=update)
         click.echo(f"replayed {applied} events")
         return
     book.catch_up()  # as any read does: so that the check covers every event
-    with reading_progress(book.application.recorder, "verifying events", total):
-        differences = book.verify()
+    with progress("verifying events", total) as update:
+        differences = book.verify(progress=update)
     if differences:
         for difference in differences:
             click.echo(difference)

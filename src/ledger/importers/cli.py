@@ -265,7 +265,7 @@ def _run(
 ) -> None:
     """Open the ledger, import ``path`` with ``importer`` (a progress bar on a terminal),
     print the summary."""
-    book = open_book(ctx, create=True)
+    book = open_book(ctx, create=True, catch_up=False)  # an import only writes
     with _progress(path.name) as progress:
         summary = importer(book, path, progress=progress, **options)
     _show(summary, fmt)
