@@ -19,7 +19,6 @@ __all__ = [
     "Writer",
     "batches",
     "default_url",
-    "insert_atomically",
     "insert_under_savepoint",
     "open_storage",
     "redact",
@@ -87,13 +86,6 @@ class Storage(Protocol):
         then insert what is new" safe against other writers, however many chunks a
         batch is written in: all of it commits, or (on any error) none of it.
         """
-
-
-def insert_atomically(storage: Storage, app: Any, stored_events: Iterable[Any]) -> None:
-    """Insert and chain all the stored events in one transaction, or none of them."""
-    with storage.writing(app) as writer:
-        for chunk in batches(stored_events, 20_000):
-            writer.insert(chunk)
 
 
 def insert_under_savepoint(
