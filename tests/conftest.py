@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 import ledger
 
 # No test fails for being slow (speed is measured in benchmarks/): a loaded CI machine
-# must not turn hypothesis's default 200 ms deadline per example into a failure.
-settings.register_profile("ledger", deadline=None)
+# must not turn hypothesis's 200 ms deadline per example, or its check that generating
+# examples is quick, into a failure.
+settings.register_profile("ledger", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ledger")
 
 REPO = Path(__file__).resolve().parent.parent
