@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TYPECHECK := build/typecheck
 
-.PHONY: demo test lint typecheck bench bench-smoke clean
+.PHONY: demo test lint typecheck layers tree bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,22 +14,29 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m ledger.demo
+	$(BIN)/python -m ledger.cli.demo
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck layers
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src projections tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check src projections tests $(wildcard benchmarks)
 
-# mypy cannot follow setuptools' package-dir mapping of projections/ to
-# ledger.projections, so it checks a tree of links laid out as the installed package.
-typecheck: $(STAMP)
+# mypy and import-linter cannot follow setuptools' package-dir mapping of projections/
+# to ledger.projections, so they check a tree of links laid out as the installed package.
+tree: $(STAMP)
 	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/ledger
 	ln -s $(CURDIR)/src/ledger/* $(TYPECHECK)/ledger/
 	ln -s $(CURDIR)/projections $(TYPECHECK)/ledger/projections
+
+typecheck: tree
 	$(BIN)/mypy
+
+# The layers (facts -> store -> views -> api -> sources / insights / outputs -> cli),
+# as contracts in pyproject.toml.
+layers: tree
+	cd $(TYPECHECK) && PYTHONPATH=. $(CURDIR)/$(BIN)/lint-imports --config $(CURDIR)/pyproject.toml
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds

@@ -19,7 +19,7 @@ from _harness import EMAIL, MATHOVERFLOW, SAMPLE_LINES, SMOKE, Row, sample
 from report import RESULTS_FILE, machine, render, write_results
 
 import ledger
-from ledger.importers import import_edges
+from ledger.sources import import_edges
 
 _RESULTS = pytest.StashKey[dict[str, Row]]()
 

@@ -25,7 +25,7 @@ from _harness import (
 )
 from eventsourcing.application import Application
 
-from ledger.domain import Touchpoint, touchpoint_id
+from ledger.facts.events import Touchpoint, touchpoint_id
 
 pytestmark = pytest.mark.benchmark(group="import")
 

@@ -1,7 +1,7 @@
 """The same import and replay on PostgreSQL (a local server, a fresh schema): reported,
 beside the SQLite figures of the same run, and the import beside a psycopg
 ``executemany`` of the same stored rows in one transaction; no target. The ledger
-inserts large batches in bounded chunks there (``ledger.postgres.INSERT_CHUNK``).
+inserts large batches in bounded chunks there (``ledger.store.postgres.INSERT_CHUNK``).
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ from eventsourcing.domain import Aggregate, event
 
 import ledger
 from ledger import Touch
-from ledger._time import from_micros
-from ledger.export import export_table
+from ledger.facts.time import from_micros
+from ledger.outputs.export import export_table
 
 ROUNDS = 3
 DECAY_ROUNDS = 7  # milliseconds each on a noisy shared machine: more rounds, steadier medians

@@ -107,7 +107,7 @@ def _busiest_pair_and_end(path: Path) -> tuple[str, str, int]:
 def test_catch_up_one_more_vs_replay(
     benchmark: Any, record_row: Callable[[object, Row], None], ledger_copy: Callable[[], Path]
 ) -> None:
-    from ledger._time import from_micros
+    from ledger.facts.time import from_micros
 
     path = ledger_copy()
     a, b, end = _busiest_pair_and_end(path)

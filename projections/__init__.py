@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from ledger.kinds import Kind
+from ledger.facts.kinds import Kind
 
 __all__ = ["PairProjection", "PairTouch", "ProjectionConfig", "discover"]
 

@@ -32,7 +32,7 @@ import json
 import attrs
 from ledger.projections import MICROS_PER_DAY, PairTouch, ProjectionConfig
 
-from ledger.kinds import CONVERSATION, GIVING, LIVE, Kind
+from ledger.facts.kinds import CONVERSATION, GIVING, LIVE, Kind
 
 __all__ = ["DEFAULT_WEIGHTS", "INTRODUCED", "Decay", "DecayState", "DecayValue", "projection"]
 

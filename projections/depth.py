@@ -30,8 +30,8 @@ import functools
 import attrs
 from ledger.projections import MICROS_PER_DAY, PairTouch, ProjectionConfig
 
-from ledger._time import from_micros
-from ledger.kinds import CONVERSATION, GIVING, LIVE, SIGNAL
+from ledger.facts.kinds import CONVERSATION, GIVING, LIVE, SIGNAL
+from ledger.facts.time import from_micros
 
 __all__ = ["SUSTAINED_MONTHS", "Depth", "DepthLevel", "DepthState", "DepthValue", "projection"]
 

@@ -25,7 +25,7 @@ from operator import attrgetter
 import attrs
 from ledger.projections import PairTouch, ProjectionConfig
 
-from ledger.kinds import Kind
+from ledger.facts.kinds import Kind
 
 __all__ = [
     "Reciprocity",

@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 import ledger
-from ledger.audit import AuditReport
-from ledger.sqlite import _SQLiteWriter
+from ledger.store.audit import AuditReport
+from ledger.store.sqlite import _SQLiteWriter
 
 T0 = "2024-01-01T09:00:00+00:00"
 
@@ -55,10 +55,10 @@ def test_a_clean_ledger_audits_ok_on_every_storage(book: ledger.Ledger) -> None:
     assert report.ok, report.problems
     assert report.events == 9
     assert report.counts == {
-        "ledger.domain:Person.AttributesChanged v1": 2,
-        "ledger.domain:Person.Registered v1": 3,
-        "ledger.domain:Touchpoint.Recorded v1": 3,
-        "ledger.domain:Touchpoint.Retracted v1": 1,
+        "ledger.facts.events:Person.AttributesChanged v1": 2,
+        "ledger.facts.events:Person.Registered v1": 3,
+        "ledger.facts.events:Touchpoint.Recorded v1": 3,
+        "ledger.facts.events:Touchpoint.Retracted v1": 1,
     }
     assert len(report.head) == 64 and report.head != empty_head
     assert book.audit(expect_head=report.head).ok
@@ -255,12 +255,12 @@ def test_an_undecodable_row_is_reported_not_raised(closed_file: tuple[str, Path]
     url, path = closed_file
     tamper(
         path,
-        "UPDATE stored_events SET topic = 'ledger.domain:Gone', originator_id = 'not-a-uuid' "
+        "UPDATE stored_events SET topic = 'ledger.facts.events:Gone', originator_id = 'not-a-uuid' "
         "WHERE rowid = 2",
     )
     report = audit(url)
     assert (2, "undecodable") in kinds(report) and (2, "edited") in kinds(report)
-    assert report.counts["ledger.domain:Gone v1"] == 1
+    assert report.counts["ledger.facts.events:Gone v1"] == 1
 
 
 def _stored(row: sqlite3.Row) -> Any:
@@ -295,7 +295,7 @@ def test_postgres_deleted_and_inserted_rows_are_caught(postgres_url: str) -> Non
 def run_cli(*args: str) -> Any:
     from click.testing import CliRunner
 
-    from ledger.cli import main
+    from ledger.cli.main import main
 
     return CliRunner().invoke(main, list(args))
 
@@ -310,7 +310,7 @@ def test_the_command_prints_counts_and_head_and_exits_0_when_ok(
     assert head in result.output and "Touchpoint.Recorded" in result.output
     document = orjson.loads(run_cli("--db", url, "audit", "--format", "json").stdout)
     assert document["ok"] is True and document["head"] == head
-    assert document["counts"]["ledger.domain:Touchpoint.Recorded v1"] == 3
+    assert document["counts"]["ledger.facts.events:Touchpoint.Recorded v1"] == 3
     assert run_cli("--db", url, "audit", "--expect-head", head).exit_code == 0
 
 

@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ledger
-from ledger._bulk import RecordedEvents, recorded_event
-from ledger._recording import _touchpoint
-from ledger.application import LedgerApplication
-from ledger.domain import touchpoint_id
-from ledger.kinds import Kind
+from ledger.facts.events import touchpoint_id
+from ledger.facts.kinds import Kind
+from ledger.store._bulk import RecordedEvents, recorded_event
+from ledger.store.application import LedgerApplication
+from ledger.store.recording import _touchpoint
 
 APP = LedgerApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
 KEYS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1).filter(

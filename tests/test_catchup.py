@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import ledger
-from ledger import _facts
-from ledger._read import RawEvents
+from ledger.store._read import RawEvents
+from ledger.views import _facts
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import ledger
-from ledger.cli import main
+from ledger.cli.main import main
 
 HISTORY = [
     ("meeting", "ada", ["charles"], "1833-06-05T19:00:00+00:00"),
@@ -371,6 +371,6 @@ def test_console_script_errors_and_exit_codes(in_tmp: Path) -> None:
 
 def test_importing_the_cli_stays_light() -> None:
     heavy = ("matplotlib", "pyarrow", "networkx", "rich.progress", "pandas")
-    code = f"import sys, ledger.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    code = f"import sys, ledger.cli.main; print([m for m in {heavy!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""``ledger export`` and :mod:`ledger.export`: every format read back with
+"""``ledger export`` and :mod:`ledger.outputs.export`: every format read back with
 pandas/pyarrow/networkx gives the Python API's numbers; bad inputs write nothing."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 import ledger
-from ledger import export as exporting
-from ledger.cli import main
+from ledger.cli.main import main
+from ledger.outputs import export as exporting
 
 AS_OF = "1834-06-30T00:00:00+00:00"
 HISTORY = [

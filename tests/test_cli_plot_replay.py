@@ -1,4 +1,4 @@
-"""``ledger plot`` (and :mod:`ledger.plot`'s series) and ``ledger replay [--verify]``."""
+"""``ledger plot`` (and :mod:`ledger.outputs.plot`'s series) and ``ledger replay [--verify]``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 import ledger
-from ledger import plot as plotting
-from ledger.cli import main
+from ledger.cli.main import main
+from ledger.outputs import plot as plotting
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HISTORY = [
@@ -160,7 +160,7 @@ def test_replays_and_catch_ups_report_their_progress(db: str) -> None:
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if stderr were a terminal, and any backlog worth a progress bar."""
-    from ledger import _cli_common
+    from ledger.cli import _common as _cli_common
 
     monkeypatch.setattr(_cli_common, "stderr_is_terminal", lambda: True)
     monkeypatch.setattr(_cli_common, "_CATCH_UP_SHOWN", 0)

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 import ledger
-from ledger.domain import Person, Touchpoint
+from ledger.facts.events import Person, Touchpoint
 
 BASE = "2023-01-01T00:00:00+00:00"
 AS_OF = ["2023-01-03T00:00:00+00:00", "2023-02-01T00:00:00+00:00", "2024-01-01T00:00:00+00:00"]

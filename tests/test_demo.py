@@ -1,4 +1,4 @@
-"""``python -m ledger.demo`` runs anywhere and says what a user wants to know."""
+"""``python -m ledger.cli.demo`` runs anywhere and says what a user wants to know."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from conftest import SHARED_DATA
 
 def test_demo_runs_in_a_fresh_directory_and_reports(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "ledger.demo"],
+        [sys.executable, "-m", "ledger.cli.demo"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -48,7 +48,7 @@ def test_demo_runs_in_a_fresh_directory_and_reports(tmp_path: Path) -> None:
 def test_demo_is_deterministic_and_starts_afresh(tmp_path: Path) -> None:
     runs = [
         subprocess.run(
-            [sys.executable, "-m", "ledger.demo"],
+            [sys.executable, "-m", "ledger.cli.demo"],
             cwd=tmp_path,
             capture_output=True,
             text=True,

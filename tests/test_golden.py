@@ -11,8 +11,8 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from ledger.application import LedgerApplication
-from ledger.domain import Person, Touchpoint
+from ledger.facts.events import Person, Touchpoint
+from ledger.store.application import LedgerApplication
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -99,7 +99,7 @@ def test_v1_payload_upcasts_to_a_newer_class_version(app: LedgerApplication) -> 
 def test_fast_replay_decoder_builds_what_the_mapper_builds(
     app: LedgerApplication, entry: dict[str, Any]
 ) -> None:
-    from ledger._decode import decode_event
+    from ledger.store._decode import decode_event
 
     stored = _stored(entry)
     fast, slow = decode_event(app.mapper, stored), app.mapper.to_domain_event(stored)

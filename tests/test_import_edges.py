@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import ledger
-from ledger.importers import CsvLayout, ImportFileError, import_edges
+from ledger.sources import CsvLayout, ImportFileError, import_edges
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 
@@ -175,8 +175,8 @@ def test_mathoverflow_self_loops_abort_or_are_counted(shared_data: Path, tmp_pat
 def test_snap_logs_are_parsed_lazily_and_whole(shared_data: Path) -> None:
     """Speed is measured in benchmarks/; here: the parser is a stream (nothing read
     before it is consumed) that yields every line of the real log."""
-    from ledger.importers._summary import Tally
-    from ledger.importers.edges import _snap_edges
+    from ledger.sources._summary import Tally
+    from ledger.sources.edges import _snap_edges
 
     tally = Tally(False)
     edges = _snap_edges(shared_data / "snap" / "email-Eu-core-temporal.txt.gz", tally, None)

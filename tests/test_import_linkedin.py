@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import ledger
-from ledger.importers import ImportFileError, import_linkedin
+from ledger.sources import ImportFileError, import_linkedin
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 

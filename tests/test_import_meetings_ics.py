@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 import ledger
-from ledger.cli import main
-from ledger.importers import ImportFileError, import_ics, import_meetings
+from ledger.cli.main import main
+from ledger.sources import ImportFileError, import_ics, import_meetings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 

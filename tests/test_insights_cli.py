@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import ledger
-from ledger.cli import main
+from ledger.cli.main import main
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 AS_OF = "2024-06-01T00:00:00Z"

@@ -12,10 +12,10 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 import ledger
-from ledger.application import LedgerApplication
+from ledger.facts.events import Owner, Snooze
 from ledger.insights import NoOwnerError, get_owner, remind, set_owner, snooze, snoozes
 from ledger.insights._common import resolve_me
-from ledger.insights._facts import Owner, Snooze
+from ledger.store.application import LedgerApplication
 
 GOLDEN = Path(__file__).parent / "golden" / "v1_insights.json"
 

@@ -12,9 +12,7 @@ import pytest
 from ledger.projections.depth import DepthLevel
 
 import ledger
-from ledger.importers import import_edges, import_linkedin, import_meetings
-from ledger.importers._linkedin_files import find_export
-from ledger.importers.linkedin import _find_owner
+from ledger.facts.kinds import Kind
 from ledger.insights import (
     diversity,
     givers,
@@ -24,7 +22,9 @@ from ledger.insights import (
     suggest_intros,
     who,
 )
-from ledger.kinds import Kind
+from ledger.sources import import_edges, import_linkedin, import_meetings
+from ledger.sources._linkedin_files import find_export
+from ledger.sources.linkedin import _find_owner
 
 pytestmark = pytest.mark.realdata
 

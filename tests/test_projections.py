@@ -12,7 +12,7 @@ from ledger.projections import PairTouch, discover
 from ledger.projections.reciprocity import ReciprocityValue, coefficient, person_coefficient
 
 import ledger
-from ledger.kinds import Kind
+from ledger.facts.kinds import Kind
 
 DAY = 86_400_000_000
 

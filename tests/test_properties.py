@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from ledger.projections import discover
 
 import ledger
-from ledger._pairs import split
-from ledger._time import to_micros
-from ledger.kinds import Kind
+from ledger.facts.kinds import Kind
+from ledger.facts.time import to_micros
+from ledger.views._pairs import split
 
 PEOPLE = ["ann", "bob", "cat", "dan"]
 START = datetime(2020, 1, 1, tzinfo=UTC)

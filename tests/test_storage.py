@@ -169,7 +169,7 @@ def read_only_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     locked.mkdir()
     locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
     if os.access(locked, os.W_OK):
-        import ledger.sqlite
+        import ledger.store.sqlite
 
         real_access = os.access
 
@@ -178,7 +178,7 @@ def read_only_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
                 return False
             return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(ledger.sqlite.os, "access", deny_writes_to_locked)
+        monkeypatch.setattr(ledger.store.sqlite.os, "access", deny_writes_to_locked)
     try:
         yield locked
     finally:

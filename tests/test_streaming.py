@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ledger
-from ledger import _recording
-from ledger.domain import PEOPLE, TOUCHPOINTS, person_hex, touchpoint_hex
-from ledger.importers.edges import import_edges
+from ledger.facts.events import PEOPLE, TOUCHPOINTS, person_hex, touchpoint_hex
+from ledger.sources.edges import import_edges
+from ledger.store import recording as _recording
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 

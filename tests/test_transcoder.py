@@ -22,7 +22,7 @@ from eventsourcing.tests.persistence import (
     MyStr,
 )
 
-from ledger.transcoder import OrjsonTranscoder
+from ledger.store.transcoder import OrjsonTranscoder
 
 
 class _Subclass(Transcoding):

@@ -1,4 +1,4 @@
-"""The vectorised decay export (``ledger._vector``) against the pure fold.
+"""The vectorised decay export (``ledger.views._vector``) against the pure fold.
 
 The reference is the fold of ``projections/decay.py``: the ledger's stored states
 (``decay_values`` without a model override, i.e. ``Ledger.projection_values``) or a
@@ -26,10 +26,10 @@ from hypothesis import strategies as st
 from ledger.projections.decay import INTRODUCED
 
 import ledger
-from ledger import _columns, _decay_rows, _vector
-from ledger import export as exporting
-from ledger._decay_rows import decay_row
-from ledger.kinds import Kind
+from ledger.facts.kinds import Kind
+from ledger.outputs import export as exporting
+from ledger.views import _columns, _decay_rows, _vector
+from ledger.views._decay_rows import decay_row
 
 PEOPLE = ["ann", "bob", "cat", "dan", "eve"]
 START = datetime(1969, 10, 1, tzinfo=UTC)  # histories cross the epoch: negative µs too
@@ -307,7 +307,7 @@ def test_a_load_that_keeps_failing_is_done_under_the_lock(
 
 def test_point_queries_and_start_up_do_not_load_numpy() -> None:
     code = (
-        "import sys, ledger, ledger.cli; "
+        "import sys, ledger, ledger.cli.main; "
         "book = ledger.open('memory://x'); book.add_person('a'); book.add_person('b'); "
         "book.record('email', 'a', ['b'], '2024-01-01T00:00:00+00:00'); book.pair('a', 'b'); "
         "print('numpy' in sys.modules)"

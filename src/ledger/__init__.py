@@ -14,7 +14,8 @@ reciprocal and how strong any relationship was at any time::
 
 from __future__ import annotations
 
-from ledger._errors import (
+from ledger.api import Ledger
+from ledger.errors import (
     AlreadyRetractedError,
     EmptyKeyError,
     InvalidInputError,
@@ -29,13 +30,15 @@ from ledger._errors import (
     UnknownTouchpointError,
     ViewMismatchError,
 )
-from ledger._storage import DEFAULT_URL, default_url
-from ledger.api import Ledger
-from ledger.kinds import Family, Kind
+from ledger.facts.kinds import Family, Kind
+from ledger.facts.values import Touch
 from ledger.projections.decay import DecayValue
 from ledger.projections.depth import DepthLevel, DepthValue
 from ledger.projections.reciprocity import ReciprocityValue
-from ledger.results import (
+from ledger.store._storage import DEFAULT_URL, default_url
+from ledger.store.audit import AuditProblem, AuditReport
+from ledger.views._history import Introduction, Step
+from ledger.views.results import (
     Contribution,
     Explanation,
     NetworkSummary,
@@ -44,11 +47,12 @@ from ledger.results import (
     RecordSummary,
     TouchpointView,
 )
-from ledger.values import Touch
 
 __all__ = [
     "DEFAULT_URL",
     "AlreadyRetractedError",
+    "AuditProblem",
+    "AuditReport",
     "Contribution",
     "DecayValue",
     "DepthLevel",
@@ -58,6 +62,7 @@ __all__ = [
     "Family",
     "InvalidInputError",
     "InvalidTimeError",
+    "Introduction",
     "Kind",
     "Ledger",
     "LedgerError",
@@ -68,6 +73,7 @@ __all__ = [
     "ReciprocityValue",
     "RecordSummary",
     "SelfTouchpointError",
+    "Step",
     "StorageError",
     "Touch",
     "TouchpointView",

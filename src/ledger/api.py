@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Self
 from uuid import UUID
@@ -12,8 +12,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import PersistenceError
 
-from ledger._catchup import Progress, catch_up, rebuild
-from ledger._errors import (
+from ledger.errors import (
     AlreadyRetractedError,
     InvalidInputError,
     LedgerError,
@@ -22,21 +21,26 @@ from ledger._errors import (
     UnknownProjectionError,
     UnknownTouchpointError,
 )
-from ledger._explain import explanation
-from ledger._fold import Projections
-from ledger._queries import Reader
-from ledger._recording import Recorder
-from ledger._settings import dump_config, load_config, override
-from ledger._storage import open_storage, redact
-from ledger._time import parse_time, to_micros
-from ledger._verify import differences
-from ledger.application import LedgerApplication
-from ledger.audit import AuditReport, run_audit
-from ledger.domain import person_id
+from ledger.facts.events import OWNER_ID, Snooze, new_owner, new_snooze, person_id, topic_of
+from ledger.facts.kinds import Kind
+from ledger.facts.time import parse_time, to_micros
+from ledger.facts.values import Touch, check_key, clean_attributes
 from ledger.projections import discover
 from ledger.projections.decay import Decay
 from ledger.projections.reciprocity import coefficient
-from ledger.results import (
+from ledger.store._storage import open_storage, redact
+from ledger.store.application import LedgerApplication
+from ledger.store.audit import AuditReport, run_audit
+from ledger.store.recording import Recorder
+from ledger.views import _history
+from ledger.views._catchup import Progress, catch_up, rebuild
+from ledger.views._explain import explanation
+from ledger.views._fold import Projections
+from ledger.views._history import Introduction, Step
+from ledger.views._queries import Reader
+from ledger.views._settings import dump_config, load_config, override
+from ledger.views._verify import differences
+from ledger.views.results import (
     Explanation,
     NetworkSummary,
     PairView,
@@ -44,7 +48,6 @@ from ledger.results import (
     RecordSummary,
     TouchpointView,
 )
-from ledger.values import Touch, check_key, clean_attributes
 
 __all__ = ["Ledger"]
 
@@ -140,15 +143,80 @@ class Ledger:
     @property
     def owner(self) -> str | None:
         """Whose ledger this is ("me" in :mod:`ledger.insights`); None until set."""
-        from ledger.insights._common import get_owner  # noqa: PLC0415 - insights build on this
-
-        return get_owner(self)
+        try:
+            return str(self._app.repository.get(OWNER_ID).key)
+        except AggregateNotFoundError:
+            return None
 
     def set_owner(self, key: str) -> str:
         """Make the registered person ``key`` the owner: a fact stored in the log."""
-        from ledger.insights._common import set_owner  # noqa: PLC0415 - insights build on this
+        key = self.person(key).key  # validates: a registered person
+        for _ in range(_ATTEMPTS):  # another process may declare or change it meanwhile
+            try:
+                owner: Any = self._app.repository.get(OWNER_ID)
+            except AggregateNotFoundError:
+                if self._recorder.save_new([new_owner(key)]):
+                    return key
+                continue
+            if owner.key == key:
+                return key
+            owner.change(key)
+            if self._recorder.save_changes(owner):
+                return key
+        raise LedgerError(f"key: could not set the owner to {key!r}: it kept colliding")
 
-        return set_owner(self, key)
+    # -- snoozes -----------------------------------------------------------------------
+    def snooze(self, a: str, b: str, since: datetime, until: datetime, reason: str | None) -> None:
+        """Store a snooze of the pair (a, b) from ``since`` until ``until`` (a fact)."""
+        x, y = sorted((self._known_key(a, "a"), self._known_key(b, "b")))
+        self._recorder.save_new([new_snooze(x, y, since, until, reason)])
+
+    def snooze_facts(self) -> list[tuple[str, str, datetime, datetime, str | None]]:
+        """Every snooze stored, ``(a, b, since, until, reason)``, in log order."""
+        found = []
+        start: int | None = None
+        app = self._app
+        while True:
+            page = app.recorder.select_notifications(
+                start=start,
+                limit=_PAGE,
+                topics=[topic_of(Snooze.Set)],
+                inclusive_of_start=start is None,
+            )
+            for notification in page:
+                event: Any = app.mapper.to_domain_event(notification)
+                found.append((event.a, event.b, event.since, event.until, event.reason))
+            if len(page) < _PAGE:
+                return found
+            start = page[-1].id
+
+    # -- many pairs at once (for the insights) -----------------------------------------
+    def steps_of(self, person: str, until: int) -> dict[str, list[Step]]:
+        """Every touch up to ``until`` (µs) of every pair of ``person``, by the other
+        person, seen from ``person``, in time order."""
+        self.catch_up()
+        return _history.person_steps(self._views, person, until)
+
+    def all_steps(self, until: int, kinds: Sequence[Kind]) -> Iterator[tuple[str, str, Step]]:
+        """``(a, b, step)`` (seen from a) of every touch of ``kinds`` up to ``until``."""
+        self.catch_up()
+        return _history.all_steps(self._views, until, kinds)
+
+    def attributes_at(self, until: int) -> dict[str, dict[str, Any]]:
+        """Every person's attributes in force at ``until`` (µs)."""
+        self.catch_up()
+        return _history.attributes_at(self._views, until)
+
+    def introductions(self, until: int) -> list[Introduction]:
+        """Introductions of two people (not retracted) up to ``until``, in time order."""
+        self.catch_up()
+        return _history.introductions(self._views, until)
+
+    def touched_after(self, a: str, b: str, after: int, until: int) -> tuple[int, int]:
+        """How many touches the pair had in ``(after, until]`` in which one of them
+        reached out, and the first one's time (0 when none)."""
+        self.catch_up()
+        return _history.touched_after(self._views, a, b, after, until)
 
     # -- touchpoints -------------------------------------------------------------------
     def record(
@@ -326,12 +394,16 @@ class Ledger:
         return self._views.position()
 
     @property
+    def log_position(self) -> int:
+        """The notification id of the log's last event (0 for an empty log)."""
+        return int(self._app.recorder.max_notification_id() or 0)
+
+    @property
     def pending(self) -> int:
         """How many events, at most, the views have yet to apply (the next query's
         catch-up): the log's last notification id less :attr:`position`. On
         PostgreSQL, ids can skip, so this is an upper bound."""
-        last = self._app.recorder.max_notification_id() or 0
-        return max(0, last - self.position)
+        return max(0, self.log_position - self.position)
 
     @property
     def application(self) -> LedgerApplication:
@@ -385,6 +457,7 @@ class Ledger:
 
 
 _ATTEMPTS = 20
+_PAGE = 1_000
 _LEVEL_NAMES = ("inch_deep", "one_way", "two_way", "live", "sustained")
 
 

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
-
-from ledger._errors import LedgerError
-from ledger._time import parse_time, to_micros
 from ledger.api import Ledger
-from ledger.insights._facts import OWNER_ID, new_owner
+from ledger.errors import LedgerError
+from ledger.facts.time import parse_time, to_micros
 
 __all__ = [
     "DAY",
     "NoOwnerError",
     "NoPathError",
     "TimeLike",
-    "facts",
     "get_owner",
     "micros",
     "moment",
@@ -62,28 +56,12 @@ def micros(value: datetime) -> int:
 
 def get_owner(book: Ledger) -> str | None:
     """The key of the ledger's owner, or None when none was ever set."""
-    try:
-        return str(book.application.repository.get(OWNER_ID).key)
-    except AggregateNotFoundError:
-        return None
+    return book.owner
 
 
 def set_owner(book: Ledger, key: str) -> str:
     """Make the registered person ``key`` the ledger's owner (a stored, chained fact)."""
-    key = book.person(key).key  # validates: a registered person
-    for _ in range(_ATTEMPTS):  # another process may declare or change it meanwhile
-        try:
-            owner: Any = book.application.repository.get(OWNER_ID)
-        except AggregateNotFoundError:
-            if book._recorder.save_new([new_owner(key)]):
-                return key
-            continue
-        if owner.key == key:
-            return key
-        owner.change(key)
-        if book._recorder.save_changes(owner):
-            return key
-    raise LedgerError(f"key: could not set the owner to {key!r}: it kept colliding")
+    return book.set_owner(key)
 
 
 def resolve_me(book: Ledger, me: str | None) -> str:
@@ -92,18 +70,3 @@ def resolve_me(book: Ledger, me: str | None) -> str:
     if key is None:
         raise NoOwnerError
     return book.person(key).key
-
-
-def facts(book: Ledger, topic: str) -> Iterator[Any]:
-    """Every stored event with ``topic``, in log order (the notification log filtered)."""
-    app = book.application
-    start: int | None = None
-    while True:
-        page = app.recorder.select_notifications(
-            start=start, limit=_PAGE, topics=[topic], inclusive_of_start=start is None
-        )
-        for notification in page:
-            yield app.mapper.to_domain_event(notification)
-        if len(page) < _PAGE:
-            return
-        start = page[-1].id

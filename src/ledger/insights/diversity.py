@@ -29,12 +29,11 @@ from typing import Any
 
 import attrs
 
-from ledger._errors import InvalidInputError
-from ledger._time import from_micros
+from ledger import PairView
 from ledger.api import Ledger
+from ledger.errors import InvalidInputError
+from ledger.facts.time import from_micros
 from ledger.insights._common import TimeLike, micros, moment, resolve_me
-from ledger.insights._history import attributes_at
-from ledger.results import PairView
 
 __all__ = ["FIELDS", "Diversity", "DiversityPoint", "GroupShare", "blau", "diversity"]
 
@@ -165,7 +164,7 @@ def diversity(
     who = None if everyone else resolve_me(book, me)
     end = moment(as_of)
     views = _views(book, who, end)
-    now = _measure(views, attributes_at(book, micros(end)), who, by)
+    now = _measure(views, book.attributes_at(micros(end)), who, by)
     return Diversity(
         me=who,
         by=by,
@@ -203,6 +202,6 @@ def _history(
     found = []
     for at in instants:
         at_views = _views(book, who, at)
-        measure = _measure(at_views, attributes_at(book, micros(at)), who, by)
+        measure = _measure(at_views, book.attributes_at(micros(at)), who, by)
         found.append(DiversityPoint(at, len(at_views), measure.blau, measure.inside_share))
     return found

@@ -22,9 +22,8 @@ from collections import defaultdict
 import attrs
 
 from ledger.api import Ledger
+from ledger.facts.kinds import CONVERSATION, GIVING
 from ledger.insights._common import TimeLike, micros, moment, resolve_me
-from ledger.insights._history import all_steps
-from ledger.kinds import CONVERSATION, GIVING
 from ledger.projections.decay import Decay
 
 __all__ = ["Balance", "GiverRow", "givers", "taking"]
@@ -65,7 +64,7 @@ def _flows(book: Ledger, t: int) -> list[_Flow]:
     kinds = sorted(GIVING | CONVERSATION)
     flows: list[_Flow] = []
     last_sender: dict[tuple[str, str], int] = {}
-    for a, b, step in all_steps(book, t, kinds):
+    for a, b, step in book.all_steps(t, kinds):
         value = model.weights[step.kind] * model.factor(t - step.t)
         if step.giver != 0:
             flows.append(_flow(a, b, step.giver, value, True))

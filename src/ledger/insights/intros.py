@@ -40,12 +40,11 @@ from typing import Any
 
 import attrs
 
-from ledger._time import from_micros
+from ledger import PairView
 from ledger.api import Ledger
+from ledger.facts.time import from_micros
 from ledger.insights._common import NoPathError, TimeLike, micros, moment, resolve_me
-from ledger.insights._history import attributes_at, introductions, touched_after
 from ledger.projections.depth import DepthLevel
-from ledger.results import PairView
 
 __all__ = [
     "BrokerRecord",
@@ -128,7 +127,7 @@ def suggest_intros(
         key=lambda v: -v.strength,
     )[:_CANDIDATES]
     strength = {v.other(me): v.strength for v in mine}
-    people = attributes_at(book, micros(end))
+    people = book.attributes_at(micros(end))
     found = []
     for x, y in combinations(sorted(strength), 2):
         if y in everyone.get(x, {}):
@@ -214,11 +213,11 @@ def introductions_made(
     t = micros(moment(as_of))
     wanted = None if broker is None else book.person(broker).key
     made: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
-    for intro in introductions(book, t):
+    for intro in book.introductions(t):
         if wanted is not None and intro.broker != wanted:
             continue
         x, y = intro.introduced
-        count, _ = touched_after(book, x, y, intro.t, t)
+        count, _ = book.touched_after(x, y, intro.t, t)
         made[intro.broker].append((x, y, count > 0))
     records = [
         BrokerRecord(who, len(pairs), sum(p[2] for p in pairs), _rate(pairs), tuple(pairs))
@@ -237,7 +236,7 @@ def how_met(book: Ledger, person: str, me: str | None = None, as_of: TimeLike = 
     me = resolve_me(book, me)
     person = book.person(person).key
     t = micros(moment(as_of))
-    brokers = tuple(i.broker for i in introductions(book, t) if set(i.introduced) == {me, person})
+    brokers = tuple(i.broker for i in book.introductions(t) if set(i.introduced) == {me, person})
     first = next(
         (tp for tp in book.timeline(me, person, until=from_micros(t)) if not tp.retracted), None
     )

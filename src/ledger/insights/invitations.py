@@ -22,10 +22,10 @@ from datetime import datetime
 
 import attrs
 
+from ledger import Step
 from ledger.api import Ledger
+from ledger.facts.kinds import Family, Kind
 from ledger.insights._common import TimeLike, micros, moment, resolve_me
-from ledger.insights._history import Step, person_steps
-from ledger.kinds import Family, Kind
 
 __all__ = ["InvitationGroup", "Invitations", "invitations"]
 
@@ -87,7 +87,7 @@ def invitations(book: Ledger, me: str | None = None, as_of: TimeLike = None) -> 
     end = moment(as_of)
     requests: list[_Request] = []
     bare: list[str] = []
-    for other, steps in sorted(person_steps(book, me, micros(end)).items()):
+    for other, steps in sorted(book.steps_of(me, micros(end)).items()):
         requests.extend(_requests(steps))
         if _bare(steps):
             bare.append(other)

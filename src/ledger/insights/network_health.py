@@ -19,13 +19,13 @@ from datetime import datetime
 
 import attrs
 
-from ledger._errors import InvalidInputError
-from ledger._time import from_micros
+from ledger import PairView
 from ledger.api import Ledger
+from ledger.errors import InvalidInputError
+from ledger.facts.time import from_micros
 from ledger.insights._common import TimeLike, moment
 from ledger.projections.depth import DepthLevel
 from ledger.projections.reciprocity import coefficient, person_coefficient
-from ledger.results import PairView
 
 __all__ = ["LEVELS", "HealthPoint", "NetworkHealth", "network_health", "trend"]
 

@@ -8,7 +8,7 @@
   ledger draws the same picture.
 
 Both write a PNG atomically (nothing is left at the path on an error), drawn with
-matplotlib's Agg backend like :mod:`ledger.plot`.
+matplotlib's Agg backend like :mod:`ledger.outputs.plot`.
 """
 
 from __future__ import annotations
@@ -19,15 +19,14 @@ from datetime import datetime
 
 import attrs
 
-from ledger._errors import InvalidInputError
-from ledger._files import atomic_output
-from ledger._time import from_micros
+from ledger import PairView
 from ledger.api import Ledger
+from ledger.errors import InvalidInputError
+from ledger.facts.time import from_micros
 from ledger.insights._common import TimeLike, micros, moment
-from ledger.insights._history import attributes_at
 from ledger.insights.network_health import LEVELS
-from ledger.plot import _figure, _save, _whole_numbers
-from ledger.results import PairView
+from ledger.outputs._files import atomic_output
+from ledger.outputs.plot import _figure, _save, _whole_numbers
 
 __all__ = ["DepthPoint", "GraphSummary", "depth_series", "plot_depth", "plot_graph"]
 
@@ -126,7 +125,7 @@ def plot_graph(
     people = {me, *(view.other(me) for view in mine)}
     ties = [v for v in book.pairs(end) if v.a in people and v.b in people]
     orgs = {
-        key: str(values.get("org", "")) for key, values in attributes_at(book, micros(end)).items()
+        key: str(values.get("org", "")) for key, values in book.attributes_at(micros(end)).items()
     }
     with atomic_output(out) as stream:
         figure = _draw_graph(me, people, ties, orgs, end)

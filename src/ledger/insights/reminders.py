@@ -42,15 +42,13 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from ledger._errors import InvalidInputError
-from ledger._time import from_micros
+from ledger import PairView, Step
 from ledger.api import Ledger
-from ledger.insights._common import DAY, TimeLike, facts, micros, moment, resolve_me
-from ledger.insights._facts import Snooze, new_snooze, topic_of
-from ledger.insights._history import Step, person_steps
-from ledger.kinds import Family
+from ledger.errors import InvalidInputError
+from ledger.facts.kinds import Family
+from ledger.facts.time import from_micros
+from ledger.insights._common import DAY, TimeLike, micros, moment, resolve_me
 from ledger.projections.depth import DepthLevel
-from ledger.results import PairView
 
 __all__ = [
     "BURST_DAYS",
@@ -159,7 +157,7 @@ def remind(
     fading: list[Reminder] = []
     dormant: list[Dormant] = []
     rhythmless = 0
-    for other, steps in person_steps(book, me, t).items():
+    for other, steps in book.steps_of(me, t).items():
         active = _active(steps)
         if not active or tuple(sorted((me, other))) in silenced or other not in views:
             continue
@@ -239,7 +237,7 @@ def snooze(
     if end < start:
         raise InvalidInputError("until", until, "must not be before since")
     text = reason.strip() if reason and reason.strip() else None
-    book._recorder.save_new([new_snooze(x, y, start, end, text)])
+    book.snooze(x, y, start, end, text)
     return SnoozeView(x, y, start, end, text)
 
 
@@ -247,9 +245,7 @@ def snoozes(book: Ledger, as_of: TimeLike = None) -> list[SnoozeView]:
     """The snoozes in force at ``as_of`` (default now), by pair."""
     at = moment(as_of)
     latest: dict[tuple[str, str], SnoozeView] = {}
-    for event in facts(book, topic_of(Snooze.Set)):
-        if event.since <= at:  # later facts replace earlier ones for the same pair
-            latest[(event.a, event.b)] = SnoozeView(
-                event.a, event.b, event.since, event.until, event.reason
-            )
+    for a, b, since, until, reason in book.snooze_facts():
+        if since <= at:  # later facts replace earlier ones for the same pair
+            latest[(a, b)] = SnoozeView(a, b, since, until, reason)
     return sorted((s for s in latest.values() if at < s.until), key=lambda s: (s.a, s.b))
