@@ -14,12 +14,13 @@ reciprocal and how strong any relationship was at any time::
 
 from __future__ import annotations
 
-from ledger.api import Ledger
+from ledger.api import Ledger, LedgerBatch, Migration, dump, load, migrate
 from ledger.errors import (
     AlreadyRetractedError,
     EmptyKeyError,
     InvalidInputError,
     InvalidTimeError,
+    KeyRequiredError,
     LedgerError,
     LogTamperedError,
     SelfTouchpointError,
@@ -29,22 +30,30 @@ from ledger.errors import (
     UnknownProjectionError,
     UnknownTouchpointError,
     ViewMismatchError,
+    ViewsDamagedError,
+    WrongKeyError,
 )
 from ledger.facts.kinds import Family, Kind
 from ledger.facts.values import Touch
-from ledger.projections.decay import DecayValue
-from ledger.projections.depth import DepthLevel, DepthValue
-from ledger.projections.reciprocity import ReciprocityValue
-from ledger.store._storage import DEFAULT_URL, default_url
+from ledger.projections.decay import DecayModel
+from ledger.projections.depth import DepthLevel
+from ledger.store import DEFAULT_URL, RecordSummary, default_url, redact
 from ledger.store.audit import AuditProblem, AuditReport
-from ledger.views._history import Introduction, Step
+from ledger.store.checkpoint import new_signing_key
 from ledger.views.results import (
     Contribution,
+    DecayValue,
+    DepthValue,
     Explanation,
+    Introduction,
     NetworkSummary,
+    PairFact,
     PairView,
     PersonView,
-    RecordSummary,
+    Reached,
+    ReciprocityValue,
+    SettingsChange,
+    SnoozeFact,
     TouchpointView,
 )
 
@@ -54,26 +63,33 @@ __all__ = [
     "AuditProblem",
     "AuditReport",
     "Contribution",
+    "DecayModel",
     "DecayValue",
     "DepthLevel",
     "DepthValue",
     "EmptyKeyError",
     "Explanation",
     "Family",
+    "Introduction",
     "InvalidInputError",
     "InvalidTimeError",
-    "Introduction",
+    "KeyRequiredError",
     "Kind",
     "Ledger",
+    "LedgerBatch",
     "LedgerError",
     "LogTamperedError",
+    "Migration",
     "NetworkSummary",
+    "PairFact",
     "PairView",
     "PersonView",
+    "Reached",
     "ReciprocityValue",
     "RecordSummary",
     "SelfTouchpointError",
-    "Step",
+    "SettingsChange",
+    "SnoozeFact",
     "StorageError",
     "Touch",
     "TouchpointView",
@@ -82,12 +98,31 @@ __all__ = [
     "UnknownProjectionError",
     "UnknownTouchpointError",
     "ViewMismatchError",
+    "ViewsDamagedError",
+    "WrongKeyError",
     "default_url",
+    "dump",
+    "load",
+    "migrate",
+    "new_signing_key",
     "open",
+    "redact",
 ]
 
 
-def open(url: str | None = None, **options: object) -> Ledger:
-    """Open (creating if needed) the ledger at ``url``; default ``$LEDGER_DB`` or
-    ``sqlite:///ledger.db``. Use it as a context manager."""
-    return Ledger(url, **options)  # type: ignore[arg-type]
+def open(
+    url: str | None = None,
+    *,
+    create: bool = True,
+    passphrase: str | None = None,
+    key: bytes | str | None = None,
+    encrypt: bool = False,
+    read_only: bool = False,
+) -> Ledger:
+    """Open (creating if needed, unless ``create=False``) the ledger at ``url``; default
+    ``$LEDGER_DB`` or ``sqlite:///ledger.db``. Use it as a context manager. An encrypted
+    ledger needs its ``passphrase`` or ``key``; ``encrypt=True`` creates one;
+    ``read_only=True`` never writes (a worker keeps the views: :meth:`Ledger.follow`)."""
+    return Ledger(
+        url, create=create, passphrase=passphrase, key=key, encrypt=encrypt, read_only=read_only
+    )

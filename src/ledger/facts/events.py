@@ -1,253 +1,242 @@
-"""The facts: people and touchpoints as event-sourced aggregates.
+"""The facts, as eventsourcing aggregates: what the ledger stores, and nothing else.
 
-These are eventsourcing's own aggregate and event classes (not attrs classes): the
-library's ``Mapper`` rebuilds events with ``vars()``, which slotted attrs classes do
-not support, and its own classes give us ``class_version`` and upcasting for free.
-attrs is used for everything that is not stored: inputs, rows and query results.
+Every fact is a stored event of one of these aggregates. They are eventsourcing's own
+classes (its ``Mapper`` rebuilds events with ``vars()``, which slotted attrs classes do
+not support; its classes bring ``class_version`` and upcasting). attrs is used for
+everything that is not stored.
 
-Identity is derived, never random, wherever the outside world gives one:
+**Batches.** A ledger holds millions of touchpoints, and a stored event per touchpoint
+costs some 500 bytes of row, topic and index in the database. So touchpoints are stored
+as *batches*: one :class:`Touches` aggregate per chunk of an import (or per
+``ledger log``), whose one event holds the chunk column by column. People and their
+attribute changes are batched the same way. Each touchpoint inside a batch keeps its
+own identity (:attr:`Touches.Recorded.ids`), by which it is deduplicated and retracted.
 
-* a person's aggregate id is ``uuid5(PEOPLE, key)``: registering a key twice, even
-  from two processes at once, collides on the stored event's primary key;
-* a touchpoint's id is ``uuid5(TOUCHPOINTS, source + NUL + source_ref)``: recording
-  the same fact from the same source again is a no-op.
+**Personal data is sealed.** Everything that says who someone is (their key, name,
+identifiers, attributes) is stored only inside :class:`People` and :class:`Attributes`
+events, encrypted under that person's own key (AES-GCM, see :mod:`ledger.store.seal`);
+touchpoints name people by their opaque person id. A touchpoint's note is sealed under
+the keys of all its participants together. Destroying one person's key
+(``ledger forget``) makes all of it unreadable, while the events, and the hash chain
+over them, stay exactly as they were.
 
-Versioning: every event class states its ``class_version``. When a class changes,
-bump it and add a static ``upcast_vN_vN+1(state)``; golden payloads of every version
-live in ``tests/golden/`` and are only ever added to.
-
-Owner and snoozes are facts of the ledger too (whose ledger it is; reminders silenced
-for a pair), stored in the same log and hash-chained like every other event.
-
-Topics: these classes were first stored from ``ledger.domain`` and
-``ledger.insights._facts``; those topics stay registered, so every ledger written
-then still decodes.
+**Versions.** Every event class states ``class_version``; golden payloads of every
+version live in ``tests/golden/`` and are only ever added to. The first format of the
+facts (one aggregate per touchpoint, personal data in plain text) is kept readable in
+:mod:`ledger.facts.legacy`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.utils import get_topic, register_topic
+
+from ledger.facts._stored import checked_columns
 
 __all__ = [
-    "OWNER_ID",
-    "PEOPLE",
-    "TOUCHPOINTS",
-    "Owner",
-    "Person",
-    "Snooze",
-    "Touchpoint",
-    "new_owner",
-    "new_snooze",
-    "person_hex",
-    "person_id",
-    "touchpoint_hex",
-    "touchpoint_id",
-    "topic_of",
+    "SETTINGS_ID",
+    "Attributes",
+    "Erasures",
+    "Identities",
+    "Merges",
+    "People",
+    "Retractions",
+    "Settings",
+    "Snoozes",
+    "Touches",
+    "Unmerges",
+    "new_id",
 ]
 
-PEOPLE = uuid5(NAMESPACE_URL, "https://ledger.invalid/people")
-TOUCHPOINTS = uuid5(NAMESPACE_URL, "https://ledger.invalid/touchpoints")
+SETTINGS_ID = uuid5(NAMESPACE_URL, "https://ledger.invalid/settings")
+"""The one settings aggregate of a ledger: a fixed id, so two first settings collide."""
 
 
-def person_id(key: str) -> UUID:
-    """The aggregate id of the person with ``key``."""
-    return uuid5(PEOPLE, key)
+def new_id() -> UUID:
+    """A new aggregate id (batches are new facts each time: never derived)."""
+    return uuid4()
 
 
-def touchpoint_id(source: str, source_ref: str) -> UUID:
-    """The aggregate id of the touchpoint a source calls ``source_ref``."""
-    return uuid5(TOUCHPOINTS, f"{source}\x00{source_ref}")
-
-
-def person_hex(key: str) -> str:
-    """``person_id(key).hex``, without building a ``UUID`` (see :func:`_uuid5_hex`)."""
-    return _uuid5_hex(_PEOPLE_BYTES, key)
-
-
-def touchpoint_hex(source: str, source_ref: str) -> str:
-    """``touchpoint_id(source, source_ref).hex``, without building a ``UUID``."""
-    return _uuid5_hex(_TOUCHPOINTS_BYTES, f"{source}\x00{source_ref}")
-
-
-_PEOPLE_BYTES = PEOPLE.bytes
-_TOUCHPOINTS_BYTES = TOUCHPOINTS.bytes
-
-
-def _uuid5_hex(namespace: bytes, name: str) -> str:
-    """RFC 4122 name-based (SHA-1) id as 32 hex digits: what ``uuid5(...).hex`` gives.
-
-    A bulk import makes one id per touchpoint; ``uuid5`` spends 2.7 us building ``UUID``
-    objects that are only ever turned back into hex (measured), this 0.6 us.
-    """
-    digest = bytearray(hashlib.sha1(namespace + name.encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
-    return digest.hex()
-
-
-class Person(Aggregate):
-    """Someone in the ledger, with attributes that change over time."""
+class People(Aggregate):
+    """People registered together."""
 
     class Registered(Aggregate.Created):
-        class_version = 1
-        key: str
-        name: str
-
-    class AttributesChanged(Aggregate.Event):
-        """Attributes took these values from ``effective_at`` on.
-
-        ``changes`` maps an attribute (``name``, ``org``, ``title``, ``location``,
-        ``tags``) to its new value; ``None`` clears it.
-        """
+        """``people``: ``[person id (32 hex digits), sealed card]`` for each person; the
+        card holds ``key``, ``name``, ``identifiers`` (``[kind, value]`` pairs) and
+        the ``attributes`` given at registration (in force for all time)."""
 
         class_version = 1
-        key: str
-        effective_at: datetime
-        changes: dict[str, Any]
+        people: list[list[str]]
 
-        def apply(self, aggregate: Any) -> None:
-            aggregate.history.append((self.effective_at, dict(self.changes)))
-
-    def __init__(self, key: str, name: str) -> None:
-        self.key = key
-        self.name = name
-        self.history: list[tuple[datetime, dict[str, Any]]] = []
-
-    def change(self, effective_at: datetime, changes: dict[str, Any]) -> None:
-        self.trigger_event(
-            self.AttributesChanged, key=self.key, effective_at=effective_at, changes=changes
-        )
+    def __init__(self, people: list[list[str]]) -> None:
+        self.people = people
 
 
-class Touchpoint(Aggregate):
-    """One contact between people: immutable once recorded, retractable, never edited."""
+class Attributes(Aggregate):
+    """Attribute changes recorded together."""
+
+    class Changed(Aggregate.Created):
+        """``changes``: ``[fact id, person id, effective time (µs), sealed changes]``
+        each; the sealed changes map attribute names to their new values (``None``
+        clears one). The fact id makes recording the same change twice a no-op."""
+
+        class_version = 1
+        changes: list[list[Any]]
+
+    def __init__(self, changes: list[list[Any]]) -> None:
+        self.changes = changes
+
+
+class Touches(Aggregate):
+    """Touchpoints recorded together, stored column by column.
+
+    Row ``i`` is one touchpoint: ``ids[32 i : 32 i + 32]`` its id, ``t[i]`` when it
+    happened (µs since the epoch, UTC), ``kinds[kind[i]]`` its kind,
+    ``sources[source[i]]`` its source, ``size[i]`` how many people took part, whose
+    indexes into ``people`` follow each other in ``who`` (the initiator first),
+    ``flags[i]`` a bit set (:data:`PERSONALIZED`, :data:`COUNTERPARTS_GAVE`,
+    :data:`SYMMETRIC`), ``duration[i]`` seconds or ``None``; ``notes`` holds
+    ``[i, sealed note]`` for the rows that have one.
+    """
+
+    PERSONALIZED = 1
+    COUNTERPARTS_GAVE = 2
+    SYMMETRIC = 4
 
     class Recorded(Aggregate.Created):
         class_version = 1
-        kind: str
-        initiator: str
-        counterparts: list[str]
-        occurred_at: datetime
-        note: str | None
-        source: str
-        source_ref: str
-        personalized: bool
-        giver: str | None
-        duration_seconds: int | None
+        people: list[str]
+        kinds: list[str]
+        sources: list[str]
+        ids: str
+        t: list[int]
+        kind: list[int]
+        source: list[int]
+        size: list[int]
+        who: list[int]
+        flags: list[int]
+        duration: list[int | None]
+        notes: list[list[Any]]
 
-    class Retracted(Aggregate.Event):
-        """The touchpoint was recorded in error; views forget it, the log keeps it."""
+    def __init__(self, **columns: Any) -> None:
+        self.__dict__.update(columns)
+
+    @staticmethod
+    def check(columns: dict[str, Any]) -> dict[str, Any]:
+        """The integer columns of a stored batch, or ``ValueError`` naming what cannot
+        be folded (an edited or foreign event is reported, never folded into nonsense):
+        :func:`ledger.facts._stored.checked_columns`."""
+        return checked_columns(columns)
+
+
+class Identities(Aggregate):
+    """Identifiers given to people already registered (a second e-mail, a phone)."""
+
+    class Added(Aggregate.Created):
+        """``people``: ``[person id, sealed identifiers]`` each; the sealed part is a
+        JSON list of ``[kind, value]`` pairs, normalised (:mod:`ledger.facts.identifiers`)."""
 
         class_version = 1
+        people: list[list[str]]
+
+    def __init__(self, people: list[list[str]]) -> None:
+        self.people = people
+
+
+class Merges(Aggregate):
+    """Two people recorded as one human: ``other`` is ``into`` from now on, for every
+    time asked about (their histories are one). A fact, so undoable: :class:`Unmerges`."""
+
+    class Recorded(Aggregate.Created):
+        class_version = 1
+        into: str
+        other: str
         reason: str
 
-        def apply(self, aggregate: Any) -> None:
-            aggregate.retracted_reason = self.reason
-
-    def __init__(
-        self,
-        kind: str,
-        initiator: str,
-        counterparts: list[str],
-        occurred_at: datetime,
-        note: str | None,
-        source: str,
-        source_ref: str,
-        personalized: bool,
-        giver: str | None,
-        duration_seconds: int | None,
-    ) -> None:
-        self.kind = kind
-        self.initiator = initiator
-        self.counterparts = counterparts
-        self.occurred_at = occurred_at
-        self.note = note
-        self.source = source
-        self.source_ref = source_ref
-        self.personalized = personalized
-        self.giver = giver
-        self.duration_seconds = duration_seconds
-        self.retracted_reason: str | None = None
-
-    def retract(self, reason: str) -> None:
-        self.trigger_event(self.Retracted, reason=reason)
+    def __init__(self, into: str, other: str, reason: str) -> None:
+        self.into, self.other, self.reason = into, other, reason
 
 
-OWNER_ID = uuid5(NAMESPACE_URL, "https://ledger.invalid/owner")
-"""The one owner aggregate of a ledger: a fixed id, so two declarations collide."""
+class Unmerges(Aggregate):
+    """A merge undone: the two are two people again, as if it had never been."""
 
-
-class Owner(Aggregate):
-    """Whose ledger this is: the "me" of the insights."""
-
-    class Declared(Aggregate.Created):
+    class Recorded(Aggregate.Created):
         class_version = 1
-        key: str
+        merge: str
+        reason: str
+
+    def __init__(self, merge: str, reason: str) -> None:
+        self.merge, self.reason = merge, reason
+
+
+class Erasures(Aggregate):
+    """A person forgotten: their key was destroyed with this fact, so nothing they were
+    is readable any more; the fact itself names them only by their opaque id."""
+
+    class Recorded(Aggregate.Created):
+        class_version = 1
+        person: str
+        reason: str
+
+    def __init__(self, person: str, reason: str) -> None:
+        self.person, self.reason = person, reason
+
+
+class Retractions(Aggregate):
+    """Touchpoints withdrawn together, with why (the log keeps them). The reason is
+    sealed under the keys of the touchpoints' participants, like a note."""
+
+    class Recorded(Aggregate.Created):
+        class_version = 1
+        touch_ids: list[str]
+        reason: str
+
+    def __init__(self, touch_ids: list[str], reason: str) -> None:
+        self.touch_ids = touch_ids
+        self.reason = reason
+
+
+class Settings(Aggregate):
+    """The ledger's settings: the decay model, the time zone, the owner.
+
+    ``changes`` maps a setting to its new value: ``half_life_days`` (float),
+    ``weights`` (kind to float, merged into the weights in force), ``timezone`` (an
+    IANA name), ``owner`` (a person id, or ``None``). ``actor`` says who changed it.
+    """
+
+    class Started(Aggregate.Created):
+        class_version = 1
+        changes: dict[str, Any]
+        actor: str | None
 
     class Changed(Aggregate.Event):
         class_version = 1
-        key: str
+        changes: dict[str, Any]
+        actor: str | None
 
         def apply(self, aggregate: Any) -> None:
-            aggregate.key = self.key
+            aggregate.history.append(self.changes)
 
-    def __init__(self, key: str) -> None:
-        self.key = key
+    def __init__(self, changes: dict[str, Any], actor: str | None) -> None:
+        self.history = [changes]
 
-    def change(self, key: str) -> None:
-        self.trigger_event(self.Changed, key=key)
+    def change(self, changes: dict[str, Any], actor: str | None) -> None:
+        self.trigger_event(self.Changed, changes=changes, actor=actor)
 
 
-class Snooze(Aggregate):
-    """Silence the reminders for one pair from ``since`` until ``until``."""
+class Snoozes(Aggregate):
+    """Reminders about a pair silenced from ``since`` until ``until`` (µs); the pair's
+    people by their ids, ``a < b``; the reason sealed under both their keys."""
 
     class Set(Aggregate.Created):
         class_version = 1
         a: str
         b: str
-        since: datetime
-        until: datetime
+        since: int
+        until: int
         reason: str | None
 
-    def __init__(
-        self, a: str, b: str, since: datetime, until: datetime, reason: str | None
-    ) -> None:
-        self.a, self.b = a, b
-        self.since, self.until = since, until
-        self.reason = reason
-
-
-def new_snooze(a: str, b: str, since: datetime, until: datetime, reason: str | None) -> Snooze:
-    """A new snooze aggregate (random id: every snooze is a new fact)."""
-    x, y = sorted((a, b))
-    return Snooze._create(Snooze.Set, id=uuid4(), a=x, b=y, since=since, until=until, reason=reason)
-
-
-def new_owner(key: str) -> Owner:
-    return Owner._create(Owner.Declared, id=OWNER_ID, key=key)
-
-
-def topic_of(cls: type[Any]) -> str:
-    return get_topic(cls)
-
-
-def _register_old_topics() -> None:
-    """Events stored before the package was laid out in layers keep decoding."""
-    old = {
-        "ledger.domain": (Person, Touchpoint),
-        "ledger.insights._facts": (Owner, Snooze),
-    }
-    for module, classes in old.items():
-        for cls in classes:
-            for member in (cls, *(v for v in vars(cls).values() if isinstance(v, type))):
-                name = member.__qualname__
-                register_topic(f"{module}:{name}", member)
-
-
-_register_old_topics()
+    def __init__(self, a: str, b: str, since: int, until: int, reason: str | None) -> None:
+        self.a, self.b, self.since, self.until, self.reason = a, b, since, until, reason

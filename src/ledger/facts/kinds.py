@@ -78,10 +78,14 @@ GIVING = frozenset(k for k, f in _FAMILY.items() if f is Family.GIVING)
 SIGNAL = frozenset(k for k, f in _FAMILY.items() if f is Family.SIGNAL)
 
 
+_BY_NAME: dict[object, Kind] = {kind.value: kind for kind in Kind}
+
+
 def parse_kind(value: object, field: str = "kind") -> Kind:
     """Return the :class:`Kind` named by ``value`` or raise :class:`UnknownKindError`."""
-    if isinstance(value, Kind):
-        return value
+    found = _BY_NAME.get(value) if isinstance(value, str) else None
+    if found is not None:
+        return found  # the common case: a kind's own name (and every Kind is a str)
     try:
         return Kind(str(value).strip().lower())
     except ValueError:

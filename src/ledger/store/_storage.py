@@ -1,30 +1,34 @@
-"""Choosing the storage from a URL; what every storage module provides."""
+"""What every storage module provides, and what they share.
+
+A storage is one database holding eventsourcing's tables (the events, the tracking
+positions), the store's own tables (:mod:`ledger.store._tables`) and, beside them, the
+views' tables, whose statements the views hand over when the ledger is opened.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from itertools import islice
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from ledger.errors import StorageError
-from ledger.store.chain import Chain
-from ledger.views._tables import ViewStore
+from ledger.store._sql import Dialect
 
 __all__ = [
     "DEFAULT_URL",
+    "FORMAT",
     "Storage",
-    "Writer",
     "batches",
     "default_url",
-    "insert_under_savepoint",
-    "open_storage",
     "redact",
 ]
 
 DEFAULT_URL = "sqlite:///ledger.db"
+FORMAT = "2"
+"""The format new ledgers are written in: batches, sealed personal data, Zstandard.
+Format 1 (ledgers written before 0.2) stored one plain event per fact, uncompressed."""
 
 
 def batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -36,10 +40,14 @@ def batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def redact(url: str) -> str:
     """``url`` with its password, if any, replaced by ``***`` (for messages and logs)."""
-    parts = urlsplit(url)
-    if not parts.password:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # e.g. a port that is not a number
+        password = None
+    if not password:
         return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
+    return url.replace(f":{password}@", ":***@", 1)
 
 
 def default_url() -> str:
@@ -47,80 +55,70 @@ def default_url() -> str:
     return os.environ.get("LEDGER_DB") or DEFAULT_URL
 
 
-class Writer(Protocol):
-    """One open write transaction on the events (see :meth:`Storage.writing`)."""
-
-    def existing(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` (32 hex digits) have a first event stored, counting those
-        this transaction has inserted."""
-
-    def insert(self, stored_events: Sequence[Any]) -> None:
-        """Insert the stored events and extend the hash chain over them."""
-
-    def insert_new(self, stored_events: Sequence[Any]) -> bool:
-        """:meth:`insert` them all and return True; or, if any of them is stored
-        already, insert none and return False (the transaction stays usable)."""
-
-
 class Storage(Protocol):
     """One database: where the events live and where the views live beside them."""
 
     @property
     def url(self) -> str:
-        """The URL the storage was opened with."""
+        """The URL the storage was opened with (never shown with its password)."""
 
-    def environment(self) -> dict[str, str]:
-        """eventsourcing settings for the application (persistence module, names, ...)."""
+    @property
+    def dialect(self) -> Dialect:
+        """How this database spells what the ledger's own tables need."""
 
-    def views(self, app: Any) -> ViewStore:
-        """The view store, sharing the application's datastore."""
+    @property
+    def duplicate_errors(self) -> tuple[type[Exception], ...]:
+        """What the driver raises when an insert meets a stored key."""
 
-    def chain(self, app: Any) -> Chain:
-        """The hash chain over the application's events (see :mod:`ledger.store.chain`)."""
+    @property
+    def events_table(self) -> str:
+        """The qualified name of eventsourcing's events table."""
 
-    def writing(self, app: Any) -> AbstractContextManager[Writer]:
-        """A write transaction that holds the log's write lock from its first statement.
+    @property
+    def events_id(self) -> str:
+        """Its notification id column (``rowid`` on SQLite)."""
 
-        Every write of events goes through here, so that the chain covers the whole
-        log. Holding the lock before the first :meth:`Writer.existing` makes "check,
-        then insert what is new" safe against other writers, however many chunks a
-        batch is written in: all of it commits, or (on any error) none of it.
-        """
+    @property
+    def tracking_table(self) -> str:
+        """The qualified name of eventsourcing's tracking table."""
 
+    @property
+    def exists(self) -> bool:
+        """Whether the ledger is there already (a server's always may be)."""
 
-def insert_under_savepoint(
-    writer: Writer, cursor: Any, stored_events: Sequence[Any], duplicate: type[Exception]
-) -> bool:
-    """:meth:`Writer.insert_new` for any SQL database: the insert under a savepoint,
-    rolled back to it when ``duplicate`` (the driver's unique violation) is raised."""
-    cursor.execute("SAVEPOINT ledger_insert_new")
-    try:
-        writer.insert(stored_events)
-    except duplicate:
-        cursor.execute("ROLLBACK TO SAVEPOINT ledger_insert_new")
-        cursor.execute("RELEASE SAVEPOINT ledger_insert_new")
-        return False
-    cursor.execute("RELEASE SAVEPOINT ledger_insert_new")
-    return True
+    def create_file(self) -> None:
+        """Make the place a new ledger goes (a SQLite file, owner-only)."""
 
+    def peek(self) -> tuple[dict[str, str] | None, bool]:
+        """The stored ``ledger_store`` settings (None if there are none yet) and whether
+        the log holds any event, read before an application exists."""
 
-def open_storage(url: str | None = None) -> Storage:
-    """The storage a URL names: ``sqlite:///path``, ``memory://``, ``postgresql://...``.
+    def create_tables(self, app: Any, statements: Sequence[str], fingerprint: str) -> None:
+        """Create eventsourcing's tables, then run ``statements`` unless the schema they
+        make (``fingerprint``) is there already: once, safely against other processes."""
 
-    A bare path is taken as a SQLite file.
-    """
-    url = (url or default_url()).strip()
-    scheme, sep, _ = url.partition("://")
-    scheme = scheme.lower() if sep else ""
-    if scheme in ("", "sqlite", "memory"):
-        from ledger.store.sqlite import SQLiteStorage  # noqa: PLC0415 - keep startup light
+    def environment(self, settings: dict[str, str]) -> dict[str, str]:
+        """eventsourcing settings for the application of a ledger with ``settings``."""
 
-        return SQLiteStorage.from_url(url)
-    if scheme in ("postgresql", "postgres"):
-        from ledger.store.postgres import PostgresStorage  # noqa: PLC0415 - psycopg only when used
+    def waiter(self, app: Any) -> AbstractContextManager[Callable[[float], None]]:
+        """A function that waits (at most the seconds given) for new events."""
 
-        return PostgresStorage.from_url(url)
-    raise StorageError(
-        f"url: unsupported ledger URL {url!r} (use sqlite:///PATH, memory:// "
-        "or postgresql://USER:PASSWORD@HOST:PORT/DB)"
-    )
+    def tracking_recorder(self, app: Any) -> Any:
+        """eventsourcing's tracking recorder on the application's datastore."""
+
+    def writing(self, app: Any) -> AbstractContextManager[Any]:
+        """A write transaction (its cursor) holding the log's write lock from its first
+        statement. Every write of events goes through here, so that the chain covers
+        the whole log and "look up, then insert what is new" is safe against other
+        writers: all of it commits, or, on any error, none of it."""
+
+    def snapshot(self, app: Any) -> AbstractContextManager[Any]:
+        """A read transaction (its cursor) that sees one state of the database from its
+        first read to its end, whatever other processes commit meanwhile."""
+
+    def scrub(self) -> None:
+        """Rewrite the storage so that rows deleted earlier leave nothing on its pages."""
+
+    def insert_events(self, app: Any, c: Any, stored_events: Sequence[Any]) -> list[int]:
+        """Insert stored events (in a :meth:`writing` transaction); their notification
+        ids, in the order given."""

@@ -1,17 +1,16 @@
 """PostgreSQL storage, for teams and scale: eventsourcing's PostgreSQL persistence.
 
 The URL is ``postgresql://USER:PASSWORD@HOST:PORT/DBNAME`` with an optional
-``?schema=NAME`` (default ``public``). The events go to ``ledger_events`` (named after
-the application, as eventsourcing does on PostgreSQL), the tracking position to
-``ledger_tracking`` and the views to ``ledger_*`` tables in the same schema.
-
-Large batches are inserted in bounded chunks inside one transaction: a single insert
-of ~100k events was seen to hang inside psycopg's pipeline on PostgreSQL 15.
+``?schema=NAME`` (default ``public``); ``?host=/var/run/postgresql`` (or an empty host:
+``postgresql://USER@/DB?host=/run/postgresql``) connects through a Unix socket. The
+events go to ``ledger_events`` (named after the application, as eventsourcing does on
+PostgreSQL), the tracking positions to ``ledger_tracking``, the store's and the views'
+tables to ``ledger_*`` tables in the same schema.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -22,14 +21,24 @@ from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresTrackingRecorder
 
 from ledger.errors import StorageError
-from ledger.store._storage import batches, insert_under_savepoint, redact
-from ledger.store.chain import Chain
-from ledger.views._tables import TABLES, CreatedViewStore, Dialect, ViewStore
+from ledger.store._sql import Dialect
+from ledger.store._storage import batches, redact
 
 __all__ = ["PostgresStorage"]
 
+_VIEW_TABLES = (
+    "people",
+    "attributes",
+    "rows",
+    "pairs",
+    "segments",
+    "retracted",
+    "sources",
+    "snoozes",
+)
 INSERT_CHUNK = 2_000
-_IDS_PER_SELECT = 5_000
+"""Stored events per INSERT: one insert of ~100k events hung inside psycopg's pipeline."""
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 def _quote(identifier: str) -> str:
@@ -45,84 +54,113 @@ class PostgresStorage:
     password: str
     dbname: str
     schema: str
-    create_tables: bool = True
 
     @classmethod
     def from_url(cls, url: str) -> PostgresStorage:
-        parts = urlsplit(url)
+        shown = redact(url)
+        try:
+            parts = urlsplit(url)
+            port = str(parts.port or 5432)
+        except ValueError as error:
+            raise StorageError(f"url: '{shown}' is not a PostgreSQL URL: {error}") from None
+        query = parse_qs(parts.query)
+        host = unquote(parts.hostname or "") or query.get("host", [""])[0]
         dbname = unquote(parts.path.lstrip("/"))
-        if not dbname or not parts.hostname or not parts.username:
+        user = unquote(parts.username or "") or query.get("user", [""])[0]
+        if not dbname or not host or not user:
             raise StorageError(
-                f"url: {redact(url)!r} needs a user, a host and a database "
+                f"url: '{shown}' needs a user, a host (or ?host=/socket/dir) and a database "
                 "(postgresql://USER:PASSWORD@HOST:PORT/DB)"
             )
-        schema = parse_qs(parts.query).get("schema", ["public"])[0]
-        storage = cls(
-            url,
-            parts.hostname,
-            str(parts.port or 5432),
-            unquote(parts.username),
-            unquote(parts.password or ""),
-            dbname,
-            schema,
+        schema = query.get("schema", ["public"])[0]
+        return cls(url, host, port, user, unquote(parts.password or ""), dbname, schema)
+
+    @property
+    def dialect(self) -> Dialect:
+        schema = _quote(self.schema)
+        return Dialect(
+            placeholder="%s",
+            int_type="BIGINT",
+            blob_type="BYTEA",
+            table_options="",
+            qualify=lambda name: f"{schema}.{_quote(name)}",
+            postgres=True,
         )
-        storage.create_tables_once()
-        # The tables exist now: re-running eventsourcing's DDL (CREATE OR REPLACE
-        # FUNCTION, ...) in every process that opens the ledger fails under concurrency
-        # with "tuple concurrently updated".
-        return attrs.evolve(storage, create_tables=False)
 
-    def create_tables_once(self) -> None:
-        """Fail fast if the server is unreachable; create a new ledger's tables, once.
+    @property
+    def events_table(self) -> str:
+        return f"{_quote(self.schema)}.{_quote('ledger_events')}"
 
-        eventsourcing's pool retries a failed connection until its timeout and then
-        reports only "couldn't get a connection after 10.00 sec"; one direct attempt
-        gives the server's own reason (refused, bad password, no such database).
-        PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself: processes
-        opening a new ledger at once collide (duplicate key in pg_type). Under an
-        advisory lock the first creates every table; the others then find them.
-        """
+    events_id = "notification_id"
+
+    @property
+    def tracking_table(self) -> str:
+        return f"{_quote(self.schema)}.{_quote('ledger_tracking')}"
+
+    exists = True
+
+    @property
+    def duplicate_errors(self) -> tuple[type[Exception], ...]:
+        import psycopg  # noqa: PLC0415
+
+        return (psycopg.errors.UniqueViolation,)
+
+    def create_file(self) -> None:
+        """Nothing to make: the database is the server's."""
+
+    @property
+    def where(self) -> str:
+        """The server, for messages: ``host:port/db`` (never the password)."""
+        return f"{self.host}:{self.port}/{self.dbname}"
+
+    def _connect(self) -> Any:
         import psycopg  # noqa: PLC0415 - psycopg only when PostgreSQL is used
 
-        lock_key = f"ledger:{self.schema}"
         try:
-            with psycopg.connect(
+            return psycopg.connect(
                 host=self.host,
                 port=self.port,
                 user=self.user,
                 password=self.password,
                 dbname=self.dbname,
-                connect_timeout=int(self.environment()["POSTGRES_CONNECT_TIMEOUT"]),
+                connect_timeout=CONNECT_TIMEOUT_SECONDS,
                 autocommit=True,
-            ) as conn:
-                conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (lock_key,))
-                if self._missing_tables(conn):
-                    self._create_tables()
-                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (lock_key,))
-        except (psycopg.Error, PersistenceError) as error:
+            )
+        except psycopg.Error as error:
             reason = " ".join(str(error).split())
-            raise StorageError(f"url: cannot open {redact(self.url)!r}: {reason}") from None
+            raise StorageError(
+                f"url: cannot connect to PostgreSQL at {self.where}: {reason}"
+            ) from None
 
-    def _missing_tables(self, conn: Any) -> int:
-        names = [self._dialect().qualify(f"ledger_{name}") for name in (*TABLES, "chain")]
-        row = conn.execute(
-            "SELECT count(*) FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL",
-            (names,),
-        ).fetchone()
-        return int(row[0])
+    def peek(self) -> tuple[dict[str, str] | None, bool]:
+        """The stored ``ledger_store`` settings (None if none yet) and whether the log
+        holds any event, read directly (one connection attempt gives the server's own
+        reason when it fails, where eventsourcing's pool only times out)."""
+        import psycopg  # noqa: PLC0415
 
-    def _create_tables(self) -> None:
-        from ledger.store.application import LedgerApplication  # noqa: PLC0415 - avoid a cycle
+        store = self.dialect.qualify("ledger_store")
+        with self._connect() as conn:
+            try:
+                found = conn.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
+                    (store, self.events_table),
+                ).fetchone()
+                settings = None
+                if found[0]:
+                    rows = conn.execute(f"SELECT key, value FROM {store}").fetchall()
+                    settings = {str(k): str(v) for k, v in rows} or None
+                events = bool(found[1]) and bool(
+                    conn.execute(f"SELECT 1 FROM {self.events_table} LIMIT 1").fetchone()
+                )
+            except psycopg.Error as error:
+                reason = " ".join(str(error).split())
+                raise StorageError(
+                    f"url: cannot read the ledger at {self.where}: {reason}"
+                ) from None
+        return settings, events
 
-        app = LedgerApplication(env=self.environment())
-        try:
-            self.views(app).create_tables()
-            self.chain(app).create_table()
-        finally:
-            app.close()
-
-    def environment(self) -> dict[str, str]:
-        return {
+    def environment(self, settings: dict[str, str]) -> dict[str, str]:
+        env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
@@ -133,91 +171,120 @@ class PostgresStorage:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_LOCK_TIMEOUT": "30",
-            "POSTGRES_CONNECT_TIMEOUT": "10",
-            "CREATE_TABLE": "true" if self.create_tables else "false",
+            "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
+            "CREATE_TABLE": "false",
         }
+        if settings.get("compressor") == "zstd":
+            env["COMPRESSOR_TOPIC"] = "ledger.store.compressor:ZstdCompressor"
+        return env
 
-    def _dialect(self) -> Dialect:
-        schema = _quote(self.schema)
-        return Dialect(
-            placeholder="%s",
-            int_type="BIGINT",
-            blob_type="BYTEA",
-            table_options="",
-            qualify=lambda name: f"{schema}.{_quote(name)}",
-        )
-
-    def views(self, app: Any) -> ViewStore:
-        recorder = app.factory.tracking_recorder(PostgresTrackingRecorder)
-        table = f"{_quote(self.schema)}.{_quote(recorder.tracking_table_name)}"
-        store = ViewStore if self.create_tables else CreatedViewStore
-        return store(recorder, self._dialect(), tracking_table=table)
-
-    def chain(self, app: Any) -> Chain:
-        table = f"{_quote(self.schema)}.{_quote(app.recorder.events_table_name)}"
-        return Chain(app.recorder, self._dialect(), table)
+    def scrub(self) -> None:
+        """``VACUUM FULL`` of the tables a forgotten person's rows were deleted from, so
+        that no dead tuple keeps them (the server's WAL archive and backups are the
+        operator's: see docs/privacy.md)."""
+        tables = ["ledger_keys", "ledger_identities", *(f"ledger_view_{n}" for n in _VIEW_TABLES)]
+        with self._connect() as conn:
+            for table in tables:
+                conn.execute(f"VACUUM FULL {self.dialect.qualify(table)}")
 
     @contextmanager
-    def writing(self, app: Any) -> Iterator[_PostgresWriter]:
+    def waiter(self, app: Any) -> Iterator[Callable[[float], None]]:
+        """A function that waits, at most ``seconds``, for the next NOTIFY of the
+        events' channel (eventsourcing's inserts and ours send one)."""
+        channel = _quote(app.recorder.channel_name)
+        with self._connect() as conn:
+            conn.execute(f"LISTEN {channel}")
+
+            def wait(seconds: float) -> None:
+                for _ in conn.notifies(timeout=seconds, stop_after=1):
+                    return
+
+            yield wait
+
+    def tracking_recorder(self, app: Any) -> Any:
+        return app.factory.tracking_recorder(PostgresTrackingRecorder)
+
+    def create_tables(self, app: Any, statements: Sequence[str], fingerprint: str) -> None:
+        """Create every table under an advisory lock, unless the schema they make
+        (``fingerprint``) is there already: PostgreSQL's CREATE TABLE IF NOT EXISTS is
+        not safe against itself (duplicate key in pg_type), and re-running
+        eventsourcing's DDL in every process fails with "tuple concurrently updated"."""
+        import psycopg  # noqa: PLC0415
+
+        lock_key = f"ledger:{self.schema}"
+        with self._connect() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (lock_key,))
+            try:
+                if self.schema != "public":  # a team's ledger in its own schema
+                    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(self.schema)}")
+                app.recorder.create_table()
+                self.tracking_recorder(app).create_table()
+                store = self.dialect.qualify("ledger_store")
+                with conn.transaction():
+                    conn.execute(
+                        f"CREATE TABLE IF NOT EXISTS {store} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                    )
+                    row = conn.execute(f"SELECT value FROM {store} WHERE key = 'ddl'").fetchone()
+                    if row is None or row[0] != fingerprint:
+                        for statement in statements:
+                            conn.execute(statement)
+                        conn.execute(f"DELETE FROM {store} WHERE key = 'ddl'")
+                        conn.execute(
+                            f"INSERT INTO {store} (key, value) VALUES ('ddl', %s)", (fingerprint,)
+                        )
+            except (psycopg.Error, PersistenceError) as error:
+                reason = " ".join(str(error).split())
+                raise StorageError(
+                    f"url: cannot create the ledger at {self.where}: {reason}"
+                ) from None
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (lock_key,))
+
+    @contextmanager
+    def writing(self, app: Any) -> Iterator[Any]:
         recorder = app.recorder
-        table = f"{_quote(self.schema)}.{_quote(recorder.events_table_name)}"
         with (
             recorder.datastore.get_connection() as conn,
             conn.transaction(),
             conn.cursor() as curs,
         ):
-            # eventsourcing's own EXCLUSIVE lock on the events table (its inserts take
-            # it too), taken before the first existence check: no other writer can
-            # insert between our check and our insert.
-            for statement in recorder.lock_table_statements:
-                curs.execute(statement)
-            yield _PostgresWriter(recorder, curs, self.chain(app), table)
-
-
-@attrs.frozen
-class _PostgresWriter:
-    recorder: Any
-    cursor: Any
-    chain: Chain
-    table: str
-
-    def existing(self, ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(ids), _IDS_PER_SELECT):
-            self.cursor.execute(
-                f"SELECT originator_id FROM {self.table} "
-                "WHERE originator_version = 1 AND originator_id = ANY(%s::uuid[])",
-                (list(ids[start : start + _IDS_PER_SELECT]),),
+            # One lock for every ledger writer, taken before the first look-up: no other
+            # writer can insert between, and notification ids commit in their order (a
+            # reader following the log never skips one). An advisory lock, not
+            # eventsourcing's LOCK TABLE ... EXCLUSIVE, so that a writer role needs no
+            # UPDATE right on the events (docs/privacy.md).
+            curs.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"ledger-write:{self.schema}",)
             )
-            found.update(row["originator_id"].hex for row in self.cursor.fetchall())
-        return found
+            yield curs
 
-    def insert_new(self, stored_events: Sequence[Any]) -> bool:
-        import psycopg  # noqa: PLC0415 - only a PostgreSQL ledger needs it
+    @contextmanager
+    def snapshot(self, app: Any) -> Iterator[Any]:
+        with app.recorder.datastore.transaction(commit=False) as c:
+            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield c
 
-        duplicate = psycopg.errors.UniqueViolation
-        return insert_under_savepoint(self, self.cursor, stored_events, duplicate)
-
-    def insert(self, stored_events: Sequence[Any]) -> None:
-        # Four typed arrays, not eventsourcing's array of a composite type: psycopg
-        # adapts a composite value per event in Python (60 us an event, measured).
-        # The inserts notify eventsourcing's channel as its own do.
-        self.cursor.execute(f"NOTIFY {_quote(self.recorder.channel_name)}")
+    def insert_events(self, app: Any, c: Any, stored_events: Sequence[Any]) -> list[int]:
+        """Four typed arrays, not eventsourcing's array of a composite type (psycopg
+        adapts a composite value per event in Python); the inserts notify eventsourcing's
+        channel as its own do. RETURNING promises no order: ids are matched by key."""
+        recorder = app.recorder
+        c.execute(f"NOTIFY {_quote(recorder.channel_name)}")
+        ids: list[int] = []
         for chunk in batches(stored_events, INSERT_CHUNK):
-            columns = list(zip(*(_row(s) for s in chunk), strict=True))
-            self.cursor.execute(
-                f"INSERT INTO {self.table} (originator_id, originator_version, topic, state) "
-                "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            rows = [_row(s) for s in chunk]
+            c.execute(
+                f"INSERT INTO {self.events_table} (originator_id, originator_version, topic, "
+                "state) SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
                 "RETURNING originator_id, originator_version, notification_id",
-                [list(column) for column in columns],
+                [list(column) for column in zip(*rows, strict=True)],
             )
             given = {
                 (row["originator_id"].hex, row["originator_version"]): row["notification_id"]
-                for row in self.cursor.fetchall()
+                for row in c.fetchall()
             }
-            # RETURNING promises no order: each event's id is looked up by its key.
-            ids = [int(given[(oid, version)]) for oid, version, _, _ in map(_row, chunk)]
-            self.chain.append(self.cursor, ids, chunk)
+            ids.extend(int(given[(oid, version)]) for oid, version, _, _ in rows)
+        return ids
 
 
 def _row(stored: Any) -> tuple[str, int, str, bytes]:

@@ -1,30 +1,43 @@
-"""What queries return: frozen attrs classes, easy to print, compare and export."""
+"""What queries return: frozen attrs classes, easy to print, compare and export.
+
+Times are timezone-aware datetimes (UTC) and spans are days or timedeltas: never the
+microsecond integers the views store.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
-from ledger.projections.decay import DecayValue
-from ledger.projections.depth import DepthLevel, DepthValue
-from ledger.projections.reciprocity import ReciprocityValue
+from ledger.projections.depth import DepthLevel
+from ledger.projections.reciprocity import GIVEN
+from ledger.store import RecordSummary
 
 __all__ = [
     "Contribution",
+    "DecayValue",
+    "DepthValue",
     "Explanation",
+    "Introduction",
+    "MergeFact",
     "NetworkSummary",
+    "PairFact",
     "PairView",
     "PersonView",
+    "Reached",
+    "ReciprocityValue",
     "RecordSummary",
+    "SettingsChange",
+    "SnoozeFact",
     "TouchpointView",
 ]
 
 
 @attrs.frozen
 class TouchpointView:
-    """A recorded touchpoint as the views hold it."""
+    """A recorded touchpoint."""
 
     touchpoint_id: str
     kind: str
@@ -33,10 +46,10 @@ class TouchpointView:
     occurred_at: datetime
     note: str | None
     source: str
-    source_ref: str
     personalized: bool
     giver: str | None
     duration_seconds: int | None
+    symmetric: bool
     retracted_reason: str | None
 
     @property
@@ -45,10 +58,92 @@ class TouchpointView:
 
 
 @attrs.frozen
+class DecayValue:
+    """A pair's tie strength at ``as_of``, under the model asked for."""
+
+    strength: float
+    touches: int
+    first_touch_at: datetime
+    last_touch_at: datetime
+    last_exchange_at: datetime | None
+    as_of: datetime
+
+    @property
+    def days_since_last_touch(self) -> float:
+        return (self.as_of - self.last_touch_at) / timedelta(days=1)
+
+    @property
+    def days_since_last_exchange(self) -> float | None:
+        if self.last_exchange_at is None:
+            return None
+        return (self.as_of - self.last_exchange_at) / timedelta(days=1)
+
+
+@attrs.frozen
+class Reached:
+    """A depth level a pair reached: when, and by which touchpoint."""
+
+    level: DepthLevel
+    at: datetime
+    touchpoint_id: str
+
+
+@attrs.frozen
+class DepthValue:
+    """A pair's depth, and each level it reached (only those: the levels are not a
+    ladder, see :mod:`ledger.projections.depth`)."""
+
+    level: DepthLevel
+    reached: tuple[Reached, ...]
+    live_touches: int
+    two_way_days: int
+
+    @property
+    def level_name(self) -> str:
+        return self.level.label
+
+    def reached_at(self, level: DepthLevel) -> datetime | None:
+        for found in self.reached:
+            if found.level is level:
+                return found.at
+        return None
+
+
+@attrs.frozen
+class ReciprocityValue:
+    """A pair's openings each way, and the help each side gave (``a < b``)."""
+
+    a_to_b: int
+    b_to_a: int
+    favors_a_to_b: int = 0
+    favors_b_to_a: int = 0
+    introductions_a_to_b: int = 0
+    introductions_b_to_a: int = 0
+    referrals_a_to_b: int = 0
+    referrals_b_to_a: int = 0
+    recommendations_a_to_b: int = 0
+    recommendations_b_to_a: int = 0
+
+    @property
+    def balance(self) -> float:
+        total = self.a_to_b + self.b_to_a
+        return 0.0 if total == 0 else (self.a_to_b - self.b_to_a) / total
+
+    @property
+    def given_a_to_b(self) -> int:
+        return sum(getattr(self, f"{name}_a_to_b") for name in GIVEN.values())
+
+    @property
+    def given_b_to_a(self) -> int:
+        return sum(getattr(self, f"{name}_b_to_a") for name in GIVEN.values())
+
+
+@attrs.frozen
 class PairView:
     """One relationship as of a time: its strength, depth and reciprocity.
 
-    ``a < b`` in string order; reciprocity's ``a_to_b`` counts what a initiated.
+    ``a`` and ``b`` are the two people's keys, in the order the ledger numbered them;
+    reciprocity's ``a_to_b`` counts what a opened.
     """
 
     a: str
@@ -76,17 +171,26 @@ class PairView:
 
 @attrs.frozen
 class Contribution:
-    """What one touchpoint adds to a pair's strength at ``as_of``."""
+    """What one touchpoint adds to a pair's strength at ``as_of``: ``weight`` (its
+    kind's, in the model) × ``factor`` (``group`` × ``shape``, model-free) × ``decay``
+    (``2^(−age/half-life)``) = ``contribution``. ``shape`` is explained by ``why``:
+    the touch's place in a conversation session, or its day's time together."""
 
     touchpoint_id: str
     occurred_at: datetime
     kind: str
     initiator: str | None
     weight: float
+    group: float
+    shape: float
+    why: str
     age_days: float
-    factor: float
+    decay: float
     contribution: float
-    note: str | None
+
+    @property
+    def factor(self) -> float:
+        return self.group * self.shape
 
 
 @attrs.frozen
@@ -94,13 +198,14 @@ class Explanation:
     """A pair's strength broken down into its touchpoints, and its depth's reasons.
 
     ``sum(c.contribution for c in contributions)`` equals ``strength`` (up to
-    floating-point rounding; ``strength`` is computed by that sum).
+    floating-point rounding).
     """
 
     a: str
     b: str
     as_of: datetime
     half_life_days: float
+    weights: dict[str, float]
     strength: float
     contributions: tuple[Contribution, ...]
     depth: DepthValue
@@ -109,12 +214,15 @@ class Explanation:
 
 @attrs.frozen
 class PersonView:
-    """A person's attributes as of a time."""
+    """A person's attributes as of a time, their identifiers (``(kind, value)``), and
+    the keys of the people merged into them (``aliases``)."""
 
     key: str
     as_of: datetime
     name: str
     attributes: dict[str, Any]
+    identifiers: tuple[tuple[str, str], ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def get(self, field: str, default: Any = None) -> Any:
         return self.attributes.get(field, default)
@@ -134,11 +242,66 @@ class NetworkSummary:
     total_strength: float
 
 
-@attrs.frozen
-class RecordSummary:
-    """What a batch record did: touchpoints added, already-recorded ones ignored."""
+@attrs.frozen(slots=True)
+class PairFact:
+    """One touch of a pair seen from one side, ``me``: ``direction`` +1 when me reached
+    out, -1 when the other did, 0 when nobody did (co-participants, or introduced by a
+    third person: ``role``); ``giver`` the same for help; ``opens`` the same for who
+    opened a conversation with it; ``factor`` its model-free share of the strength (see
+    :mod:`ledger.projections.decay`): :meth:`ledger.DecayModel.weigh` turns facts into
+    their contributions under a model, with the function the strength is computed by."""
 
-    added: int
-    ignored: int
-    people_added: int
-    touchpoint_ids: tuple[str, ...]
+    other: str
+    at: datetime
+    kind: str
+    direction: int
+    role: str
+    giver: int
+    opens: int
+    personalized: bool
+    touchpoint_id: str
+    factor: float
+
+
+@attrs.frozen
+class Introduction:
+    """A broker introduced two people."""
+
+    touchpoint_id: str
+    at: datetime
+    broker: str
+    introduced: tuple[str, str]
+
+
+@attrs.frozen
+class SnoozeFact:
+    """A snooze as stored: reminders about (a, b) silenced from since until until."""
+
+    a: str
+    b: str
+    since: datetime
+    until: datetime
+    reason: str | None
+
+
+@attrs.frozen
+class MergeFact:
+    """A merge as stored: ``other`` became ``into`` (undone since, or not)."""
+
+    merge_id: str
+    into: str
+    other: str
+    recorded_at: datetime
+    undone: bool
+    into_id: str = ""
+    other_id: str = ""
+
+
+@attrs.frozen
+class SettingsChange:
+    """One change of the ledger's settings, as stored in the log: what, when, by whom."""
+
+    version: int
+    recorded_at: datetime
+    changes: dict[str, Any]
+    actor: str | None
