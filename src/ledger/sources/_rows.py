@@ -1,8 +1,12 @@
 """Reading real-world files robustly: gzip, BOM, CRLF, cp1252 re-saves, line numbers.
 
-Every problem a file can have becomes an :class:`ImportFileError` whose message starts
-with ``path:line: ``, so a user can open the file at the right place; nothing here
-lets a traceback through for a damaged file.
+Every problem a file can have becomes an :class:`ImportFileError` whose message is one
+line starting with ``path:line: ``, so a user can open the file at the right place;
+nothing here lets a traceback through for a damaged file.
+
+A file *cut mid-line* (a partial download) ends without a newline; its last line is
+judged cut when it does not parse like the lines before it (each importer says how:
+fewer fields, or a last field shorter than in every line before it).
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ __all__ = [
     "CsvTable",
     "ImportFileError",
     "Progress",
+    "decode",
+    "ends_cut",
     "find_column",
     "iter_lines",
-    "occurrence_refs",
+    "parse_csv",
+    "read_bytes",
     "read_csv",
     "read_text",
+    "shown_path",
     "text_lines",
 ]
 
@@ -38,25 +46,38 @@ _BOM = "\ufeff"
 _CHUNK = 1 << 20
 
 
+def shown_path(path: str | Path) -> str:
+    """``path`` as a message shows it: control characters in a file name escaped, so
+    that the message stays one line."""
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
 class ImportFileError(InvalidInputError):
-    """A file cannot be imported as it is; the message starts with ``path:line: ``."""
+    """A file cannot be imported as it is; the message is one line, ``path:line: why``."""
 
     def __init__(self, path: str | Path, line: int, reason: str) -> None:
         self.path = str(path)
         self.line = line
         self.field = "file"
         self.value = f"{path}:{line}"
-        self.reason = reason
-        Exception.__init__(self, f"{path}:{line}: {reason}")
+        self.reason = reason.replace("\r", "\\r").replace("\n", "\\n")
+        Exception.__init__(self, f"{shown_path(path)}:{line}: {self.reason}")
 
 
 def read_text(path: str | Path) -> str:
-    """The whole file as text: gunzipped if compressed, UTF-8 (BOM dropped) or cp1252.
+    """The whole file as text: gunzipped if compressed, UTF-8 (BOM dropped) or cp1252."""
+    return decode(read_bytes(path), path)
+
+
+def decode(data: bytes, path: str | Path) -> str:
+    """``data`` as UTF-8 (BOM dropped) or, failing that, cp1252.
 
     Spreadsheets re-save exports as cp1252; UTF-8 is tried first because a cp1252
     reading of UTF-8 never fails but garbles every non-ASCII name.
     """
-    data = _read_bytes(Path(path))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
@@ -68,9 +89,10 @@ def read_text(path: str | Path) -> str:
     return text.removeprefix(_BOM)
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: str | Path) -> bytes:
+    """The file's bytes, gunzipped when they start with gzip's magic number."""
     try:
-        with path.open("rb") as raw:
+        with Path(path).open("rb") as raw:
             compressed = raw.read(2) == _GZIP_MAGIC
             raw.seek(0)
             if not compressed:
@@ -84,7 +106,7 @@ def _read_bytes(path: Path) -> bytes:
         raise ImportFileError(path, 0, f"cannot read: {error.strerror or error}") from None
 
 
-def _gunzip(path: Path, raw: io.BufferedReader) -> bytes:
+def _gunzip(path: str | Path, raw: io.BufferedReader) -> bytes:
     # Read in chunks so that a truncated or corrupt archive is reported at the line
     # where the readable part ends, not as a bare EOFError.
     chunks: list[bytes] = []
@@ -99,6 +121,11 @@ def _gunzip(path: Path, raw: io.BufferedReader) -> bytes:
             if not chunk:
                 return b"".join(chunks)
             chunks.append(chunk)
+
+
+def ends_cut(text: str) -> bool:
+    """Whether the text ends without a newline: its last line may be cut short."""
+    return bool(text) and not text.endswith(("\n", "\r"))
 
 
 def text_lines(text: str) -> list[str]:
@@ -124,12 +151,17 @@ def iter_lines(text: str) -> Iterator[str]:
 
 @attrs.frozen
 class CsvTable:
-    """A CSV file's header and its data rows, each with its physical line number."""
+    """A CSV file's header and its data rows, each with its physical line number.
+
+    ``cut_last``: the file ends without a newline and its last row has fewer fields
+    than the header (or than the row before it): a file cut mid-line.
+    """
 
     path: str
     header: tuple[str, ...]
     header_line: int
     rows: tuple[tuple[int, tuple[str, ...]], ...]
+    cut_last: bool = False
 
 
 def read_csv(
@@ -139,12 +171,25 @@ def read_csv(
     has_header: bool = True,
     is_header: Callable[[Sequence[str]], bool] | None = None,
 ) -> CsvTable:
-    """Parse a CSV file; blank rows are dropped, quoted commas and newlines kept.
+    """:func:`parse_csv` of the file at ``path``."""
+    return parse_csv(
+        read_text(path), path, delimiter=delimiter, has_header=has_header, is_header=is_header
+    )
+
+
+def parse_csv(
+    text: str,
+    path: str | Path,
+    *,
+    delimiter: str = ",",
+    has_header: bool = True,
+    is_header: Callable[[Sequence[str]], bool] | None = None,
+) -> CsvTable:
+    """Parse CSV text; blank rows are dropped, quoted commas and newlines kept.
 
     ``is_header`` finds the header below a preamble (LinkedIn's ``Notes:``): rows
     before the first row it accepts are skipped.
     """
-    text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: tuple[str, ...] = ()
     header_line = 0
@@ -164,7 +209,14 @@ def read_csv(
         raise ImportFileError(path, start, f"unreadable CSV: {error}") from None
     if has_header and not header_line:
         raise ImportFileError(path, 1, "no header row found")
-    return CsvTable(str(path), header, header_line, tuple(rows))
+    return CsvTable(str(path), header, header_line, tuple(rows), _cut(text, header, rows))
+
+
+def _cut(text: str, header: Sequence[str], rows: Sequence[tuple[int, Sequence[str]]]) -> bool:
+    if not rows or not ends_cut(text):
+        return False
+    width = len(header) if header else len(rows[-2][1]) if len(rows) > 1 else 0
+    return len(rows[-1][1]) < width
 
 
 def find_column(header: Sequence[str], *names: str) -> int | None:
@@ -184,16 +236,3 @@ def _normal(name: str) -> str:
     if dot and suffix.isdigit():
         name = base
     return "".join(name.split())
-
-
-def occurrence_refs(contents: Iterator[str] | Sequence[str]) -> Iterator[str]:
-    """``content#n``: the n-th record with this content in the file.
-
-    Two identical records stay two facts, the same file re-imported yields the same
-    refs, and a longer (newer) export yields the old refs plus new ones.
-    """
-    seen: dict[str, int] = {}
-    for content in contents:
-        count = seen.get(content, 0) + 1
-        seen[content] = count
-        yield f"{content}#{count}"

@@ -8,18 +8,18 @@ meeting), or was skipped for a reason that is counted.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ledger.api import Ledger
-from ledger.facts.values import Touch
-from ledger.sources._rows import ImportFileError, Progress
+from ledger.sources._rows import ImportFileError
+from ledger.sources._write import Written
 
-__all__ = ["ImportSummary", "Tally", "write_touches"]
+__all__ = ["ImportSummary", "Tally", "summarize"]
 
 
 @attrs.frozen
@@ -35,7 +35,11 @@ class ImportSummary:
     merged: int = 0
     attributes_updated: int = 0
     owner: str | None = None
-    """Whose export it was, where the source says (LinkedIn): the ledger's owner."""
+    """Whose export it was, where the source says (LinkedIn, ``--me``)."""
+    left_out_by_reason: Mapping[str, int] = attrs.field(factory=dict)
+    """What the file says that was not recorded, by reason: people named by a row who
+    are not in its touchpoint (a calendar's tentative or declining attendees, rooms),
+    a metadata value the log contradicts. Not rows: outside the identity above."""
 
     @property
     def skipped(self) -> int:
@@ -58,6 +62,11 @@ class ImportSummary:
             "people_added": self.people_added,
             "attributes_updated": self.attributes_updated,
             **({"owner": self.owner} if self.owner is not None else {}),
+            **(
+                {"left_out_by_reason": dict(sorted(self.left_out_by_reason.items()))}
+                if self.left_out_by_reason
+                else {}
+            ),
         }
 
 
@@ -68,47 +77,49 @@ class Tally:
     skip_invalid: bool
     rows_read: int = 0
     merged: int = 0
+    ignored: int = 0
+    """Rows found already recorded before writing (proximity windows a stored meeting
+    covers); the write's own ``ignored`` is added to it."""
     skipped: Counter[str] = attrs.field(factory=Counter)
+    left_out: Counter[str] = attrs.field(factory=Counter)
 
     def invalid(self, path: str | Path, line: int, reason: str) -> None:
         """A bad row: abort the import, or with ``skip_invalid`` count and go on."""
         if not self.skip_invalid:
             raise ImportFileError(path, line, reason)
-        self.skipped[reason] += 1
+        self.skipped[_general(reason)] += 1
 
     def ignorable(self, reason: str) -> None:
         """A row that is not a touchpoint by nature (a deleted member, a draft)."""
         self.skipped[reason] += 1
 
 
-def write_touches(
-    book: Ledger,
-    touches: Iterable[Touch],
-    tally: Tally,
-    source: str,
-    progress: Progress | None = None,
-    attributes_updated: int = 0,
-) -> ImportSummary:
-    """Record every touch in ONE atomic, idempotent batch and summarize the import.
+def _general(reason: str) -> str:
+    """The reason without the values it quotes, so that skipped rows group by what is
+    wrong (``bad timestamp: expected ...``), not by every distinct bad value."""
+    return _QUOTED.sub("", reason)
 
-    ``touches`` may be lazy (a file read as it is written): the tally is complete once
-    the batch is, and a bad row raised while reading rolls the whole batch back.
-    """
-    total = len(touches) if isinstance(touches, Sequence) else None
-    if progress is not None and total is not None:
-        progress("write", 0, total)
-    recorded = book.record_many(touches, create_people=True, keep_ids=False)
-    if progress is not None and total is not None:
-        progress("write", total, total)
+
+# A value as ledger.errors.quote shows it ('...' with \' escapes, maybe cut with …),
+# with the space and parentheses around it.
+_QUOTED = re.compile(r" ?\(?'(?:[^'\\]|\\.)*'…?\)?")
+
+
+def summarize(
+    source: str, tally: Tally, written: Written, owner: str | None = None
+) -> ImportSummary:
+    """The import's summary from its tally and what the write stored; it must add up."""
     summary = ImportSummary(
         source=source,
         rows_read=tally.rows_read,
-        added=recorded.added,
-        ignored=recorded.ignored,
-        people_added=recorded.people_added,
+        added=written.added,
+        ignored=tally.ignored + written.ignored,
+        people_added=written.people_added,
         skipped_by_reason=dict(tally.skipped),
         merged=tally.merged,
-        attributes_updated=attributes_updated,
+        attributes_updated=written.attributes_added,
+        owner=owner,
+        left_out_by_reason=dict(tally.left_out),
     )
     assert summary.balanced, f"import bookkeeping is off: {summary}"
     return summary

@@ -1,27 +1,33 @@
-"""iCalendar files (``.ics``): events with attendees as meetings or video calls.
+"""iCalendar files (``.ics``): the owner's meetings, one touchpoint per occurrence.
 
 Each occurrence of an event inside the window ``[since, until)`` (recurring events are
 expanded with ``recurring-ical-events``; default window: from the first event to now,
-so future occurrences are not recorded as if they had happened) becomes one touchpoint
-from the owner (``me``, an e-mail address) to every other attendee who did not decline.
-Its kind is ``video_call`` when the event carries a conference link (Google Meet, Zoom,
-Teams, Webex, a ``CONFERENCE`` property), otherwise ``meeting``; its duration is
-DTEND - DTSTART, its note the SUMMARY.
+so future occurrences are not recorded as if they had happened) becomes ONE
+touchpoint among the people who attended (see :mod:`._ics_people` for the rule): the
+organizer initiates it when they attended, else the owner (``me``); everyone else who
+attended is a counterpart, so co-attendees are in the one touch. Its kind is
+``video_call`` when the event carries a conference link (Google Meet, Zoom, Teams,
+Webex, a ``CONFERENCE`` property), otherwise ``meeting``; its duration is DTEND -
+DTSTART (none for all-day events: a date says which day, not how long people were
+together); its note the SUMMARY.
 
-Skipped and counted: cancelled occurrences, occurrences the owner declined, events with
-nobody besides the owner (rooms, resources and group calendars are not people).
+Skipped and counted: cancelled occurrences and events not confirmed
+(``STATUS:TENTATIVE``), occurrences the owner did not accept, occurrences nobody else
+attended; and, before expansion, what :mod:`._ics_events` sets aside.
 
-People are keyed by their lower-cased e-mail address; the attendee's CN becomes the
-name of a person first seen here. Identity: ``source`` defaults to the file name; an
-occurrence's ref is ``UID/START`` (+ ``#n`` among identical ones), so re-importing the
-same or an updated export adds only new occurrences.
+People are keyed by their lower-cased e-mail address (``me`` may list several: all
+are the owner, keyed by the first); an attendee's CN names a person first seen here.
+Floating times are read in ``timezone``, else the calendar's ``X-WR-TIMEZONE``, else
+UTC. Identity: ``source`` defaults to ``calendar`` (UIDs are global, so two exports
+of one calendar are one source); an occurrence's ref is a digest of its UID, ``@``
+its recurrence id (the original start), ``#n`` among identical ones.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
@@ -31,178 +37,286 @@ import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 
 from ledger.api import Ledger
+from ledger.errors import InvalidInputError, quote
 from ledger.facts.kinds import Kind
-from ledger.facts.values import Touch
+from ledger.facts.time import parse_time
+from ledger.facts.values import MAX_DURATION_SECONDS, Touch
+from ledger.sources import _write
+from ledger.sources._ics_events import Event, cancelled, events, sound
+from ledger.sources._ics_people import attendance
+from ledger.sources._ics_text import calendars, prepare
+from ledger.sources._keys import address
+from ledger.sources._refs import digest
 from ledger.sources._rows import ImportFileError, Progress, read_text
-from ledger.sources._summary import ImportSummary, Tally, write_touches
+from ledger.sources._summary import ImportSummary, Tally, summarize
 from ledger.sources._times import zone
-from ledger.sources.edges import default_source
 
-__all__ = ["import_ics"]
+__all__ = ["CALENDAR_SOURCE", "MAX_OCCURRENCES", "import_ics"]
 
+CALENDAR_SOURCE = "calendar"
+MAX_OCCURRENCES = 100_000
+"""The most occurrences one event may have in the window (``FREQ=SECONDLY`` ...)."""
+# What recurring-ical-events and dateutil raise for a rule they cannot follow.
+_EXPANSION_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
 _CONFERENCE = re.compile(
     r"meet\.google\.com|zoom\.us|teams\.microsoft\.com|teams\.live\.com|webex\.com|"
     r"whereby\.com|jitsi|gotomeeting|gotowebinar",
     re.IGNORECASE,
 )
-_NOT_PEOPLE = ("group.calendar.google.com", "resource.calendar.google.com")
 
 
-@attrs.frozen
-class _Occurrence:
-    touch: Touch | None
-    skip: str | None = None
-    names: tuple[tuple[str, str], ...] = ()
+@attrs.define
+class _Import:
+    path: str | Path
+    owners: tuple[str, ...]
+    source: str
+    tz: tzinfo
+    tally: Tally
+    cancels: dict[tuple[str, str], int]
+    touches: list[Touch] = attrs.field(factory=list)
+    names: dict[str, str] = attrs.field(factory=dict)
+    refs: dict[str, int] = attrs.field(factory=dict)
+
+    @property
+    def owner(self) -> str:
+        return self.owners[0]
 
 
 def import_ics(
     book: Ledger,
     path: str | Path,
     *,
-    me: str,
+    me: str | Sequence[str],
     since: datetime | str | None = None,
     until: datetime | str | None = None,
     source: str | None = None,
-    timezone: str = "UTC",
+    timezone: str | None = None,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    allow_forgotten: bool = False,
 ) -> ImportSummary:
-    """Import the calendar's meetings of ``me``; all of them or, on an error, none."""
-    owner = _address(me)
-    if "@" not in owner:
-        raise ImportFileError(path, 0, f"--me must be an e-mail address, got {me!r}")
-    text = read_text(path)
-    calendar = _parse(path, text)
-    _check_times(path, text, calendar)
-    tz = zone(timezone)
-    start, end = _window(calendar, since, until, tz)
-    source = source or default_source(path)
+    """Import the owner's meetings from a calendar; all of them or, on an error, none."""
+    owners = _owners(path, me)
     tally = Tally(skip_invalid)
-    touches: list[Touch] = []
-    names: dict[str, str] = {}
-    refs: Counter[str] = Counter()
-    for event in _occurrences(path, text, calendar, start, end):
+    scanned = prepare(path, read_text(path), tally)
+    found = calendars(path, scanned)
+    listed = events(found, scanned)
+    kept = sound(path, listed, scanned, tally)
+    tz = zone(timezone) if timezone else _calendar_zone(found)
+    state = _Import(path, owners, source or CALENDAR_SOURCE, tz, tally, cancelled(listed))
+    start, end = _window(kept, since, until, tz)
+    for event, occurrence in _occurrences(state, found, kept, start, end):
         tally.rows_read += 1
-        found = _occurrence(event, owner, source, tz, refs)
-        if found.skip is not None:
-            tally.ignorable(found.skip)
-        elif found.touch is not None:
-            touches.append(found.touch)
-            names.update(found.names)
-    # named people first (add_person is a no-op for people already known)
-    named = sum(book.add_person(key, name) for key, name in sorted(names.items()))
-    summary = write_touches(book, touches, tally, source, progress)
-    return attrs.evolve(summary, people_added=summary.people_added + named)
+        _occurrence(state, event, occurrence)
+    people = [_write.Person(key, name or None) for key, name in sorted(state.names.items())]
+    written = _write.write(
+        book,
+        state.touches,
+        people=people,
+        owner=state.owner,
+        progress=progress,
+        allow_forgotten=allow_forgotten,
+    )
+    return summarize(state.source, tally, written, owner=state.owner)
 
 
-def _parse(path: str | Path, text: str) -> Any:
-    try:
-        return icalendar.Calendar.from_ical(text)
-    except (ValueError, KeyError, IndexError) as error:
-        raise ImportFileError(
-            path, _line_of(text, str(error)), f"unreadable iCalendar: {error}"
-        ) from None
+def _owners(path: str | Path, me: str | Sequence[str]) -> tuple[str, ...]:
+    given = [me] if isinstance(me, str) else list(me)
+    owners: list[str] = []
+    for value in given:
+        try:
+            found = address(value, "me")
+        except InvalidInputError:
+            found = None
+        if found is None:
+            raise ImportFileError(path, 0, f"--me must be an e-mail address, got {quote(value)}")
+        if found not in owners:
+            owners.append(found)
+    if not owners:
+        raise ImportFileError(path, 0, "--me: give your e-mail address(es) in the calendar")
+    return tuple(owners)
 
 
-def _line_of(text: str, needle: str) -> int:
-    for number, line in enumerate(text.splitlines(), 1):
-        if needle and needle.strip("'\" ") in line:
-            return number
-    return 1
-
-
-def _window(
-    calendar: Any, since: datetime | str | None, until: datetime | str | None, tz: tzinfo
-) -> tuple[datetime, datetime]:
-    end = _moment(until, tz) if until is not None else datetime.now(UTC)
-    if since is not None:
-        return _moment(since, tz), end
-    starts = [_moment(e.decoded("DTSTART"), tz) for e in calendar.walk("VEVENT") if "DTSTART" in e]
-    return (min(starts) if starts else end), end
-
-
-def _check_times(path: str | Path, text: str, calendar: Any) -> None:
-    """Every event's DTSTART/DTEND must be readable: a damaged one names its line."""
-    for event in calendar.walk("VEVENT"):
-        for name in ("DTSTART", "DTEND"):
-            if name not in event:
-                continue
+def _calendar_zone(found: Sequence[Any]) -> tzinfo:
+    """The first calendar's X-WR-TIMEZONE (Google, Apple), else UTC."""
+    for calendar in found:
+        named = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+        if named:
             try:
-                _moment(event.decoded(name), UTC)  # icalendar hands back bad values as text
-            except (ValueError, TypeError) as error:
-                line = _line_of(text, f"{name}:{event.get(name)}")
-                raise ImportFileError(path, line, f"unreadable {name}: {error}") from None
+                return zone(named)
+            except InvalidInputError:
+                return UTC
+    return UTC
 
 
 def _moment(value: Any, tz: tzinfo) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=tz)
     if isinstance(value, date):
         return datetime.combine(value, time(), tz)
-    raise ValueError(f"not a time: {value!r}")
+    raise InvalidInputError("DTSTART", value, "not a time")
+
+
+def _bound(value: datetime | str, tz: tzinfo, field: str) -> datetime:
+    if isinstance(value, str) and len(value.strip()) == 10:
+        value = f"{value.strip()}T00:00:00"
+    if isinstance(value, str) and value.isascii():
+        with contextlib.suppress(ValueError):  # parse_time names what is wrong
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return parse_time(value, field)
+
+
+def _window(
+    kept: Sequence[Event], since: datetime | str | None, until: datetime | str | None, tz: tzinfo
+) -> tuple[datetime, datetime]:
+    end = _bound(until, tz, "until") if until is not None else datetime.now(UTC)
+    if since is not None:
+        return _bound(since, tz, "since"), end
+    starts = [_moment(event.component.get("DTSTART").dt, tz) for event in kept]
+    return (min(starts) if starts else end), end
 
 
 def _occurrences(
-    path: str | Path, text: str, calendar: Any, start: datetime, end: datetime
-) -> Iterator[Any]:
+    state: _Import, found: Sequence[Any], kept: Sequence[Event], start: datetime, end: datetime
+) -> Iterator[tuple[Event, Any]]:
+    """Each occurrence in the window with the VEVENT it comes from."""
+    zones = [[c for c in cal.subcomponents if c.name == "VTIMEZONE"] for cal in found]
+    for series in _series(kept):
+        try:
+            listed = _expand(zones[series[0].calendar], series, start, end, state.tz)
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            AttributeError,
+            OverflowError,
+        ) as error:
+            reason = f"cannot expand the event's recurrence: {quote(str(error))}"
+            for _ in series:
+                state.tally.rows_read += 1
+                state.tally.invalid(state.path, series[0].line, reason)
+            continue
+        overrides = {event.rid: event for event in series if event.rid}
+        for occurrence in listed:
+            rid = occurrence.get("RECURRENCE-ID")
+            origin = overrides.get(rid.dt.isoformat() if rid is not None else "", series[0])
+            yield origin, occurrence
+
+
+def _series(kept: Sequence[Event]) -> list[list[Event]]:
+    """Events grouped as recurring-ical-events needs them: a master and its overrides."""
+    groups: dict[tuple[int, str], list[Event]] = {}
+    for index, event in enumerate(kept):
+        groups.setdefault((event.calendar, event.uid or f"#{index}"), []).append(event)
+    return [sorted(group, key=lambda e: (bool(e.rid), e.line)) for group in groups.values()]
+
+
+def _expand(
+    zones: Sequence[Any], series: Sequence[Event], start: datetime, end: datetime, tz: tzinfo
+) -> list[Any]:
+    """The series' occurrences that start in ``[start, end)``, in a calendar of their
+    own with the VTIMEZONEs of theirs: an error names this series, not the file."""
+    alone = icalendar.Calendar()
+    for component in zones:
+        alone.add_component(component)
+    for event in series:
+        alone.add_component(event.component)
+    listed = []
+    for occurrence in recurring_ical_events.of(alone).after(start):
+        if _moment(occurrence.get("DTSTART").dt, tz) >= end:
+            break
+        listed.append(occurrence)
+        if len(listed) > MAX_OCCURRENCES:
+            raise ValueError(f"more than {MAX_OCCURRENCES:,} occurrences in the window")
+    return listed
+
+
+def _occurrence(state: _Import, event: Event, occurrence: Any) -> None:
+    tally = state.tally
+    status = str(occurrence.get("STATUS", "")).strip().upper()
+    if status == "CANCELLED" or _cancelled(state, event, occurrence):
+        tally.ignorable("cancelled event")
+        return
+    if status == "TENTATIVE":
+        tally.ignorable("event not confirmed (STATUS:TENTATIVE)")
+        return
     try:
-        yield from recurring_ical_events.of(calendar).between(start, end)
-    except (ValueError, TypeError, KeyError) as error:
-        raise ImportFileError(
-            path, _line_of(text, str(error)), f"cannot expand events: {error}"
-        ) from None
+        found = _touch(state, event, occurrence)
+    except InvalidInputError as error:
+        tally.invalid(state.path, event.line, str(error))
+        return
+    if isinstance(found, str):
+        tally.ignorable(found)
+    else:
+        state.touches.append(found)
 
 
-def _occurrence(event: Any, owner: str, source: str, tz: tzinfo, refs: Counter[str]) -> _Occurrence:
-    if str(event.get("STATUS", "")).upper() == "CANCELLED":
-        return _Occurrence(None, "cancelled event")
-    attendees = [a for a in _as_list(event.get("ATTENDEE")) if _is_person(a)]
-    if any(
-        _address(a) == owner and str(a.params.get("PARTSTAT", "")).upper() == "DECLINED"
-        for a in attendees
-    ):
-        return _Occurrence(None, "declined by the owner")
-    others = {
-        _address(a): str(a.params.get("CN", "")).strip()
-        for a in attendees
-        if _address(a) != owner and str(a.params.get("PARTSTAT", "")).upper() != "DECLINED"
-    }
+def _cancelled(state: _Import, event: Event, occurrence: Any) -> bool:
+    rid = occurrence.get("RECURRENCE-ID")
+    for identity in ((event.uid, ""), (event.uid, rid.dt.isoformat() if rid else "")):
+        if identity in state.cancels and state.cancels[identity] >= event.sequence:
+            return True
+    return False
+
+
+def _touch(state: _Import, event: Event, occurrence: Any) -> Touch | str:
+    """The occurrence's touchpoint, or why it is skipped."""
+    seen = attendance(occurrence, frozenset(state.owners))
+    if seen.owner_reply:
+        return f"not accepted by the owner ({seen.owner_reply})"
+    others = {key: name for key, name in seen.attended.items() if key not in state.owners}
     if not others:
-        return _Occurrence(None, "no attendee besides the owner")
-    began = _moment(event.decoded("DTSTART"), tz)
-    ended = _moment(event.decoded("DTEND"), tz) if "DTEND" in event else began
-    base = f"{event.get('UID', '')}/{began.astimezone(UTC).isoformat()}"
-    refs[base] += 1
-    touch = Touch(
-        Kind.VIDEO_CALL if _has_conference(event) else Kind.MEETING,
-        owner,
-        tuple(sorted(others)),
-        began,
-        str(event.get("SUMMARY", "")).strip() or None,
-        source,
-        f"{base}#{refs[base]}",
-        duration_seconds=max(0, int((ended - began).total_seconds())),
+        return "no other attendee accepted" if seen.people_left_out else "nobody besides the owner"
+    organizer = seen.organizer if seen.organizer in others else state.owner
+    people = sorted({state.owner, *others} - {organizer})
+    state.tally.left_out.update(seen.left_out)
+    state.names.update((k, n) for k, n in others.items() if n and k not in state.names)
+    began = occurrence.get("DTSTART").dt
+    summary = str(occurrence.get("SUMMARY", "")).strip()
+    return Touch(
+        Kind.VIDEO_CALL if _has_conference(occurrence) else Kind.MEETING,
+        organizer,
+        tuple(people),
+        _moment(began, state.tz),
+        summary or None,
+        state.source,
+        _ref(state, event, occurrence),
+        duration_seconds=_duration(occurrence, state.tz),
     )
-    return _Occurrence(touch, names=tuple((k, n) for k, n in others.items() if n and n != k))
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
+def _duration(occurrence: Any, tz: tzinfo) -> int | None:
+    began = occurrence.get("DTSTART").dt
+    ended = getattr(occurrence.get("DTEND"), "dt", None)
+    if not isinstance(began, datetime) or not isinstance(ended, datetime):
+        return None  # all-day: which day, not how long
+    seconds = int((_moment(ended, tz) - _moment(began, tz)).total_seconds())
+    if seconds > MAX_DURATION_SECONDS:
+        raise InvalidInputError("DTEND", ended.isoformat(), "the event lasts more than a year")
+    return max(0, seconds)
 
 
-def _address(value: Any) -> str:
-    text = str(value).strip()
-    return text[7:].lower() if text.lower().startswith("mailto:") else text.lower()
+def _ref(state: _Import, event: Event, occurrence: Any) -> str:
+    rid = occurrence.get("RECURRENCE-ID") or occurrence.get("DTSTART")
+    when = _compact(rid.dt)
+    if event.uid:
+        base = f"{digest(event.uid)}@{when}"
+    else:
+        summary, organizer = occurrence.get("SUMMARY", ""), occurrence.get("ORGANIZER", "")
+        base = f"{digest('', when, summary, organizer)}@{when}"
+    state.refs[base] = state.refs.get(base, 0) + 1
+    return f"{base}#{state.refs[base]}"
 
 
-def _is_person(attendee: Any) -> bool:
-    kind = str(getattr(attendee, "params", {}).get("CUTYPE", "INDIVIDUAL")).upper()
-    address = _address(attendee)
-    return kind == "INDIVIDUAL" and "@" in address and not address.endswith(_NOT_PEOPLE)
+def _compact(value: Any) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return f"{value:%Y%m%dT%H%M%S}"
+        return f"{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return f"{value:%Y%m%d}"
 
 
 def _has_conference(event: Any) -> bool:

@@ -6,17 +6,26 @@ Two formats:
   gzip accepted (the SNAP temporal networks).
 * ``csv``: any delimited file; :class:`CsvLayout` names the sender, recipient(s) and
   time columns, the time format (``unix``, ``iso`` or a ``strftime`` pattern) and,
-  for one-to-many messages, several recipient columns or a recipients separator.
+  for one-to-many messages, several recipient columns or a recipients separator. A
+  cell holding an ``@`` is an e-mail address list (``"Doe, Jane" <j@x.org>; b@y.org``):
+  its people are its addresses, read by ``email.utils`` (see :mod:`._keys`).
 
-Identity. ``source`` defaults to the file name without its extensions
-(``CollegeMsg.txt.gz`` → ``CollegeMsg``). ``source_ref`` is the record itself in a
-normal form, ``SRC>DST@TIME``, plus its occurrence among identical records of the file:
-``1>2@1082040961#1``. So the second of two identical lines (two messages in the same
-second) is a second touchpoint, importing the file again adds nothing, and a newer,
-longer export of the same log adds only the records it has in excess. A record's
-position (line number) is deliberately *not* part of the ref: re-sorting or
-prepending to a log would otherwise make every line new. Records are short, so they
-are kept readable rather than hashed.
+Identity. ``source`` defaults to the format plus a digest of the columns used and the
+first 8 records (:func:`content_source`), not the file name: a renamed or
+recompressed copy, or a longer export of the same log, has the same source. A
+re-sorted file, or a log of fewer than 8 records that grows, gets another one (give
+``source`` to keep it). Eight records suffice: two logs that begin alike and use the
+same ids already share their people, whatever their source. ``source_ref`` is the
+record itself in a normal form, ``SRC>DST@TIME``, plus its occurrence among identical
+records of the file: ``1>2@1082040961#1``. So the second of two identical lines (two
+messages in the same second) is a second touchpoint, importing the file again adds
+nothing, and a longer export adds only the records it has in excess. Ids from an
+edge log are pseudonymous numbers, so they are kept readable. The line number is
+deliberately *not* in the ref.
+
+A SNAP log's last line is *cut* (a partial download) when the file ends without a
+newline and that line has fewer than three fields, or a time shorter than every time
+before it: ``5 2 10`` after a log of 10-digit times.
 
 Person keys are the ids in the file, optionally with a ``person_prefix`` so that two
 logs that both number people from 1 do not merge strangers.
@@ -25,53 +34,30 @@ logs that both number people from 1 do not merge strangers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-import attrs
-
 from ledger.api import Ledger
+from ledger.errors import InvalidInputError
 from ledger.facts.kinds import Kind, parse_kind
 from ledger.facts.values import Touch
-from ledger.sources._rows import (
-    CsvTable,
-    ImportFileError,
-    Progress,
-    find_column,
-    iter_lines,
-    read_csv,
-    read_text,
-)
-from ledger.sources._summary import ImportSummary, Tally, write_touches
-from ledger.sources._times import parse_stamp, zone
+from ledger.sources import _write
+from ledger.sources._edge_csv import CsvLayout, Edge, csv_edges, csv_source_content
+from ledger.sources._refs import digest
+from ledger.sources._rows import ImportFileError, Progress, ends_cut, iter_lines, read_text
+from ledger.sources._summary import ImportSummary, Tally, summarize
+from ledger.sources._times import BadValue, unix_time, zone
 
-__all__ = ["CsvLayout", "default_source", "import_edges"]
+__all__ = ["CsvLayout", "Edge", "content_source", "import_edges"]
 
 _PROGRESS_EVERY = 50_000
+_SOURCE_RECORDS = 8
+_BETWEEN = "\x1e"  # between the columns and the records in a source's digest
 
 
-@attrs.frozen
-class CsvLayout:
-    """Where a CSV edge list keeps its fields.
-
-    Columns are header names, or 1-based positions (``"1"``) when ``has_header`` is
-    false. ``to_cols`` lists one or more recipient columns; ``recipients_separator``
-    splits a single recipient cell into several people.
-    """
-
-    src_col: str = "src"
-    to_cols: tuple[str, ...] = ("dst",)
-    time_col: str = "time"
-    time_format: str = "unix"
-    delimiter: str = ","
-    has_header: bool = True
-    recipients_separator: str | None = None
-
-
-def default_source(path: str | Path) -> str:
-    """The file name without directory and extensions: ``a/CollegeMsg.txt.gz`` → ``CollegeMsg``."""
-    name = Path(path).name
-    return name.split(".", 1)[0] or name
+def content_source(kind: str, columns: Sequence[str], records: Iterable[str]) -> str:
+    """``kind:`` + a digest of the columns used and the first records' normal forms."""
+    first = [record for _, record in zip(range(_SOURCE_RECORDS), records, strict=False)]
+    return f"{kind}:{digest(*columns, _BETWEEN, *first)[:12]}"
 
 
 def import_edges(
@@ -86,6 +72,7 @@ def import_edges(
     timezone: str = "UTC",
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    allow_forgotten: bool = False,
 ) -> ImportSummary:
     """Import a temporal edge list; all of it or, on the first bad row, nothing.
 
@@ -93,41 +80,55 @@ def import_edges(
     log is parsed as it is written, in chunks inside the one transaction: memory grows
     with the people and the distinct records, not with the rows held at once.
     """
-    source = source or default_source(path)
     tally = Tally(skip_invalid)
     edge_kind = parse_kind(kind)
+    text = read_text(path)
     edges: Iterable[Edge]
     if format == "snap":
-        edges = _snap_edges(path, tally, progress)
+        source = source or content_source("snap", (), _snap_records(text))
+        edges = _snap_edges(path, text, tally, progress)
     elif format == "csv":
-        edges = _csv_edges(path, layout or CsvLayout(), zone(timezone), tally, progress)
+        chosen = layout or CsvLayout()
+        table, edges = csv_edges(path, text, chosen, zone(timezone), tally, progress)
+        source = source or content_source("csv", *csv_source_content(table, chosen))
     else:
         raise ImportFileError(path, 0, f"unknown edge format {format!r}; use snap or csv")
-    touches = _touches(edges, edge_kind, source, person_prefix)
-    return write_touches(book, touches, tally, source, progress)
+    touches = _touches(path, edges, edge_kind, source, person_prefix, tally)
+    written = _write.write(book, touches, progress=progress, allow_forgotten=allow_forgotten)
+    return summarize(source, tally, written)
 
 
-Edge = tuple[str, tuple[str, ...], datetime, str]
-"""sender, recipients, time, the record's normal form (its ref before ``#n``)."""
-
-
-def _touches(edges: Iterable[Edge], kind: Kind, source: str, prefix: str) -> Iterator[Touch]:
+def _touches(
+    path: str | Path, edges: Iterable[Edge], kind: Kind, source: str, prefix: str, tally: Tally
+) -> Iterator[Touch]:
     seen: dict[str, int] = {}  # occurrences of each record so far: its ref's ``#n``
-    for sender, recipients, moment, content in edges:
-        count = seen[content] = seen.get(content, 0) + 1
-        initiator, counterparts = prefix + sender, recipients
-        if prefix:
-            counterparts = tuple(prefix + r for r in recipients)
-        ref = f"{content}#{count}"
-        yield Touch(kind, initiator, counterparts, moment, None, source, ref)
+    for edge in edges:
+        count = seen[edge.content] = seen.get(edge.content, 0) + 1
+        counterparts = tuple(prefix + r for r in edge.recipients) if prefix else edge.recipients
+        ref = f"{edge.content}#{count}"
+        try:
+            yield Touch(kind, prefix + edge.sender, counterparts, edge.moment, None, source, ref)
+        except InvalidInputError as error:  # a key the clean-text rule refuses
+            tally.invalid(path, edge.line, str(error))
 
 
-def _snap_edges(path: str | Path, tally: Tally, progress: Progress | None) -> Iterator[Edge]:
-    text = read_text(path)
-    total = text.count("\n") + (0 if text.endswith("\n") else 1)
+def _snap_records(text: str) -> Iterator[str]:
+    """The data lines in a normal form (fields joined by one space), for the source."""
+    for line in iter_lines(text):
+        fields = line.split()
+        if fields and not fields[0].startswith("#"):
+            yield " ".join(fields)
+
+
+def _snap_edges(
+    path: str | Path, text: str, tally: Tally, progress: Progress | None
+) -> Iterator[Edge]:
+    total = text.count("\n") + (1 if ends_cut(text) else 0)
+    cut_line = total if ends_cut(text) else 0
     # Logs are in time order and repeat a second many times: the last time is kept
     # (one datetime per run of equal stamps, which the event encoder also reuses).
     last_stamp, last_moment = "", None
+    shortest = 0  # the shortest time so far, to recognise a cut last line
     for number, line in enumerate(iter_lines(text), 1):
         fields = line.split()
         if not fields or fields[0].startswith("#"):
@@ -135,111 +136,34 @@ def _snap_edges(path: str | Path, tally: Tally, progress: Progress | None) -> It
         tally.rows_read += 1
         if progress is not None and number % _PROGRESS_EVERY == 0:
             progress("read", number, total)
+        if number == cut_line and (len(fields) < 3 or len(fields[-1]) < shortest):
+            tally.invalid(path, number, _cut_reason(fields, shortest))
+            continue
         if len(fields) != 3:
             tally.invalid(path, number, f"expected 'SRC DST UNIXTS', got {len(fields)} fields")
             continue
         src, dst, stamp = fields
-        moment = last_moment if stamp == last_stamp else _unix(stamp)
-        if moment is None:
-            tally.invalid(path, number, "bad timestamp: expected Unix seconds")
-            continue
-        last_stamp, last_moment = stamp, moment
+        if stamp != last_stamp:
+            try:
+                last_moment = unix_time(stamp)
+            except BadValue as error:
+                tally.invalid(path, number, error.reason)
+                continue
+            last_stamp = stamp
+            shortest = min(shortest, len(stamp)) if shortest else len(stamp)
         if src == dst:
             tally.invalid(path, number, "self-loop: SRC = DST")
             continue
-        yield src, (dst,), moment, f"{src}>{dst}@{stamp}"
+        assert last_moment is not None
+        yield Edge(number, src, (dst,), last_moment, f"{src}>{dst}@{stamp}")
     if progress is not None:
         progress("read", total, total)
 
 
-def _unix(stamp: str) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(float(stamp) if "." in stamp else int(stamp), UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
-def _csv_edges(
-    path: str | Path, layout: CsvLayout, tz: tzinfo, tally: Tally, progress: Progress | None
-) -> list[Edge]:
-    table = read_csv(path, delimiter=layout.delimiter, has_header=layout.has_header)
-    src = _column(table, layout.src_col, "sender")
-    tos = [_column(table, col, "recipient") for col in layout.to_cols]
-    when = _column(table, layout.time_col, "time")
-    width = max(src, when, *tos) + 1
-    edges: list[Edge] = []
-    for index, (line, fields) in enumerate(table.rows, 1):
-        tally.rows_read += 1
-        if progress is not None and index % _PROGRESS_EVERY == 0:
-            progress("read", index, len(table.rows))
-        edge = _csv_edge(fields, line, layout, (src, tos, when, width), tz, tally, path)
-        if edge is not None:
-            edges.append(edge)
-    return edges
-
-
-def _csv_edge(
-    fields: Sequence[str],
-    line: int,
-    layout: CsvLayout,
-    columns: tuple[int, list[int], int, int],
-    tz: tzinfo,
-    tally: Tally,
-    path: str | Path,
-) -> Edge | None:
-    src, tos, when, width = columns
-    if len(fields) < width:
-        tally.invalid(path, line, f"expected at least {width} fields, got {len(fields)}")
-        return None
-    sender = fields[src].strip()
-    recipients = _recipients([fields[i] for i in tos], layout.recipients_separator)
-    stamp = fields[when].strip()
-    moment = parse_stamp(stamp, layout.time_format, tz)
-    reason = _edge_problem(sender, recipients, moment)
-    if reason is not None:
-        tally.invalid(path, line, reason)
-        return None
-    assert moment is not None
-    content = f"{sender}>{','.join(recipients)}@{stamp}"
-    return sender, recipients, moment, content
-
-
-def _recipients(cells: list[str], separator: str | None) -> tuple[str, ...]:
-    names: list[str] = []
-    for cell in cells:
-        parts = cell.split(separator) if separator else [cell]
-        names.extend(p.strip() for p in parts if p.strip() and p.strip() not in names)
-    return tuple(names)
-
-
-def _edge_problem(sender: str, recipients: tuple[str, ...], moment: datetime | None) -> str | None:
-    if not sender:
-        return "empty sender"
-    if not recipients:
-        return "no recipient"
-    if moment is None:
-        return "bad timestamp"
-    if sender in recipients:
-        return (
-            "self-loop: sender is a recipient" if len(recipients) == 1 else "sender is a recipient"
-        )
-    return None
-
-
-def _column(table: CsvTable, column: str, role: str) -> int:
-    if not table.header:
-        if column.isdigit() and int(column) >= 1:
-            return int(column) - 1
-        raise ImportFileError(
-            table.path, 1, f"{role} column {column!r}: without a header give a 1-based position"
-        )
-    found = find_column(table.header, column)
-    if found is None and column.isdigit() and 1 <= int(column) <= len(table.header):
-        found = int(column) - 1
-    if found is None:
-        raise ImportFileError(
-            table.path,
-            table.header_line,
-            f"no {role} column {column!r} in header: {', '.join(table.header)}",
-        )
-    return found
+def _cut_reason(fields: Sequence[str], shortest: int) -> str:
+    found = (
+        f"{len(fields)} of 3 fields"
+        if len(fields) < 3
+        else f"a {len(fields[-1])}-digit time where every other has {shortest} or more"
+    )
+    return f"the file ends in the middle of this line (no final newline, {found}): cut short?"

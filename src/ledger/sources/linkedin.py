@@ -1,94 +1,62 @@
 """LinkedIn data exports: connections, messages, invitations, endorsements, recommendations.
 
-Point :func:`import_linkedin` at the unzipped export folder. Every header version seen
-in real exports (2018 to Dec 2024, see ``docs/importers.md``) is understood; files that
-are absent are simply not imported.
+Point :func:`import_linkedin` at the export as LinkedIn delivers it (the ``.zip``) or at
+the folder it unzips to. Every header version seen in real exports (2018 to 2026, see
+``docs/importers.md``) is understood; files that are absent are simply not imported.
 
-Mapping (the exporting person is the ledger's *owner*):
+Mapping (the exporting person is the ledger's *owner*, see :mod:`._linkedin_owner`):
 
-* ``Connections.csv`` → ``connection_accepted`` at *Connected On* between the owner and
-  the person, initiated by whoever accepted (known from ``Invitations.csv``; the owner
-  otherwise); the person's *Company*/*Position* become ``org``/``title`` as of then.
-  Rows with no name (deleted members) are skipped and counted.
-* ``messages.csv`` (``Messages.csv`` in 2018) → ``message`` from *FROM* to every name in
-  *TO*; the conversation id starts the ref so a conversation's messages stay together,
-  and its title (or subject) is the note. Drafts, and messages whose other side is an
-  anonymous ``LinkedIn Member`` or a deleted account, are skipped and counted.
+* ``Connections.csv`` → ``connection_accepted`` between the owner and the person at
+  *Connected On*, initiated by whoever accepted (known from ``Invitations.csv``; the
+  owner otherwise); the person's *Company*/*Position* become ``org``/``title`` as of
+  the export (the date in its name, or the latest time in it): that is when they held
+  them, not when the two connected. Rows with no name (deleted members) are skipped
+  and counted.
+* ``messages.csv`` (``Messages.csv`` in 2018) → one ``message`` from *FROM* to every
+  recipient in *TO*; the conversation title (or subject) is the note. Drafts, and
+  messages from or only to an anonymous ``LinkedIn Member`` or a deleted account, are
+  skipped and counted.
 * ``Invitations.csv`` → ``connection_requested`` from *From* to *To*; ``personalized``
   when a message was attached.
 * ``Endorsement_Received_Info.csv`` → ``endorsement`` from the endorser to the owner,
   the skill as the note.
 * ``Recommendations_Received.csv`` → ``recommendation`` from the recommender to the
   owner; their company/job title as of then.
+* ``Profile.csv`` and ``Email Addresses.csv`` say who the owner is.
 
-Identity: people are keyed by their full name as the export spells it (spaces
-normalized), the only identifier present in every file and every export year. The
-source is ``linkedin``; a record's ref is ``kind:`` + a short hash of the fields that
-define it (people, time, text) + ``#n``, its occurrence among identical records. Times
-enter the hash parsed, so an Excel re-save that rewrites date formats changes nothing,
-and a newer export that overlaps an older one adds only what is new.
-
-The owner is found in the data: the *From* of OUTGOING invitations (the *To* of
-INCOMING ones), else the one name present in every message; ``owner=`` overrides.
+People are keyed by profile URL where the export has one (see :mod:`._linkedin_people`),
+and given that URL (``url``) and the addresses the export shows for them (``email``) as
+identifiers.
+The source is ``linkedin`` for every export of every account: refs hold the people a
+fact is between, so overlapping exports of one account add only what is new, and two
+owners' exports in one ledger keep each owner's connections.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from datetime import datetime, tzinfo
+from collections.abc import Sequence
+from contextlib import suppress
+from datetime import datetime, time, tzinfo
 from pathlib import Path
-from typing import Any
-
-import attrs
 
 from ledger.api import Ledger
-from ledger.facts.kinds import Kind
+from ledger.errors import InvalidInputError
+from ledger.facts.identifiers import email, profile_url
 from ledger.facts.values import Touch
-from ledger.sources._linkedin_files import ExportFiles, Sheet, find_export
-from ledger.sources._rows import ImportFileError, Progress
-from ledger.sources._summary import ImportSummary, Tally, write_touches
-from ledger.sources._times import linkedin_time, zone
+from ledger.sources import _write
+from ledger.sources._keys import address
+from ledger.sources._linkedin_files import ExportFiles, find_export
+from ledger.sources._linkedin_owner import find_owner, learn
+from ledger.sources._linkedin_people import People
+from ledger.sources._linkedin_rows import Reading, Record, read_sheets
+from ledger.sources._refs import numbered
+from ledger.sources._rows import Progress
+from ledger.sources._summary import ImportSummary, Tally, summarize
+from ledger.sources._times import zone
 
 __all__ = ["LINKEDIN_SOURCE", "import_linkedin"]
 
 LINKEDIN_SOURCE = "linkedin"
-_ANONYMOUS = "linkedin member"
-
-
-@attrs.frozen
-class _Record:
-    """One row turned into a touchpoint-to-be, before its ref gets its ``#n``."""
-
-    kind: Kind
-    initiator: str
-    counterparts: tuple[str, ...]
-    occurred_at: datetime
-    identity: str
-    note: str | None = None
-    personalized: bool = False
-    group: str = ""
-
-
-@attrs.frozen
-class _AttributeChange:
-    key: str
-    since: datetime
-    changes: dict[str, str]
-
-
-@attrs.define
-class _Import:
-    """State shared by the per-file readers of one export."""
-
-    owner: str
-    tz: tzinfo
-    tally: Tally
-    profiles: dict[str, str] = attrs.field(factory=dict)
-    records: list[_Record] = attrs.field(factory=list)
-    attributes: list[_AttributeChange] = attrs.field(factory=list)
-    accepted_by: dict[str, str] = attrs.field(factory=dict)
 
 
 def import_linkedin(
@@ -100,297 +68,102 @@ def import_linkedin(
     timezone: str = "UTC",
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    allow_forgotten: bool = False,
 ) -> ImportSummary:
-    """Import a LinkedIn export folder: all its touchpoints atomically, then attributes.
+    """Import a LinkedIn export (its .zip or folder); all of it or nothing.
 
-    ``timezone`` is the account's zone, for the export's zone-less times.
+    ``owner`` is the exporting person's name or profile URL (default: found in the
+    export); ``timezone`` the account's zone, for the export's zone-less times.
     """
     files = find_export(folder)
-    me = _person(owner) if owner else _find_owner(files)
-    state = _Import(me, zone(timezone), Tally(skip_invalid))
-    state.profiles[me] = _owner_profile(files, me)
-    # invitations first: they tell who accepted each connection
-    for sheet, read in (
-        (files.invitations, _read_invitations),
-        (files.connections, _read_connections),
-        (files.messages, _read_messages),
-        (files.endorsements, _read_endorsements),
-        (files.recommendations, _read_recommendations),
-    ):
-        if sheet is not None:
-            read(sheet, state)
+    people = People()
+    learn(files, people)
+    me, me_name = find_owner(files, people, owner)
+    people.adopt_owner(me, me_name, _owner_emails(files))
+    tz = zone(timezone)
+    reading = Reading(people, tz, Tally(skip_invalid))
+    sheets = (files.invitations, files.connections, files.messages)
+    read_sheets((*sheets, files.endorsements, files.recommendations), reading)
     if progress is not None:
-        progress("read", state.tally.rows_read, state.tally.rows_read)
-    touches = list(_touches(state.records, source))
-    summary = write_touches(book, touches, state.tally, source, progress)
-    updated = _apply_attributes(book, state.attributes)
-    _adopt_owner(book, me)
-    return attrs.evolve(summary, attributes_updated=updated, owner=me)
-
-
-def _adopt_owner(book: Ledger, me: str) -> None:
-    """The exporting person becomes the ledger's owner, unless the ledger has one."""
-    if book.owner is None and me in book.people():
-        book.set_owner(me)
-
-
-def _person(name: str) -> str:
-    return " ".join(name.split())
-
-
-def _key(state: _Import, name: str, url: str) -> str:
-    """The person key for ``name``: the name itself, unless the export already bound the
-    name to another profile (a namesake, e.g. of the owner): then ``name (profile)``."""
-    profile = _profile(url)
-    if not profile or not name:
-        return name
-    bound = state.profiles.setdefault(name, profile)
-    return name if bound in (profile, "") else f"{name} ({profile})"
-
-
-def _profile(url: str) -> str:
-    """``person-x`` from ``https://www.linkedin.com/in/person-x/`` (URNs are not profiles)."""
-    _, found, rest = url.strip().partition("/in/")
-    return rest.strip("/").split("/")[0].split("?")[0] if found else ""
-
-
-def _owner_profile(files: ExportFiles, owner: str) -> str:
-    sheet = files.invitations
-    for _, row in sheet.rows() if sheet else ():
-        direction = sheet.get(row, "Direction").upper()  # type: ignore[union-attr]
-        side = (
-            ("From", "inviterProfileUrl")
-            if direction == "OUTGOING"
-            else ("To", "inviteeProfileUrl")
-        )
-        if _person(sheet.get(row, side[0])) == owner:  # type: ignore[union-attr]
-            return _profile(sheet.get(row, side[1]))  # type: ignore[union-attr]
-    sheet = files.messages
-    for _, row in sheet.rows() if sheet else ():
-        if _person(sheet.get(row, "From")) == owner:  # type: ignore[union-attr]
-            return _profile(sheet.get(row, "Sender Profile Url"))  # type: ignore[union-attr]
-    return ""
-
-
-def _touches(records: Sequence[_Record], source: str) -> Iterator[Touch]:
-    seen: Counter[str] = Counter()
-    for r in records:
-        digest = hashlib.sha1(r.identity.encode(), usedforsecurity=False).hexdigest()[:16]
-        content = f"{r.kind.value}:{r.group + ':' if r.group else ''}{digest}"
-        seen[content] += 1
-        ref = f"{content}#{seen[content]}"
-        yield Touch(
-            r.kind, r.initiator, r.counterparts, r.occurred_at, r.note, source, ref, r.personalized
-        )
-
-
-def _identity(*parts: object) -> str:
-    return "\x1f".join(p.isoformat() if isinstance(p, datetime) else str(p) for p in parts)
-
-
-# -- the owner -----------------------------------------------------------------------------
-def _find_owner(files: ExportFiles) -> str:
-    votes: Counter[str] = Counter()
-    if files.invitations is not None:
-        sheet = files.invitations
-        for _, row in sheet.rows():
-            direction = sheet.get(row, "Direction").upper()
-            if direction in ("OUTGOING", "INCOMING"):
-                votes[_person(sheet.get(row, "From" if direction == "OUTGOING" else "To"))] += 1
-    if not votes and files.messages is not None:
-        votes = _message_participants(files.messages)
-    votes.pop("", None)
-    if not votes:
-        raise ImportFileError(
-            files.folder,
-            0,
-            "cannot tell whose export this is: no invitations or messages; "
-            "name the owner (owner=... / --me NAME)",
-        )
-    return votes.most_common(1)[0][0]
-
-
-def _message_participants(sheet: Sheet) -> Counter[str]:
-    """In how many messages each name takes part: the owner takes part in all."""
-    counts: Counter[str] = Counter()
-    for _, row in sheet.rows():
-        names = {_person(sheet.get(row, "From")), *_names(sheet.get(row, "To"))}
-        counts.update(name for name in names if name.lower() != _ANONYMOUS)
-    return counts
-
-
-def _names(cell: str) -> list[str]:
-    names: list[str] = []
-    for part in cell.split(","):
-        name = _person(part)
-        if name and name not in names:
-            names.append(name)
-    return names
-
-
-# -- files ---------------------------------------------------------------------------------
-def _time(sheet: Sheet, line: int, row: Sequence[str], column: str, state: _Import) -> Any:
-    text = sheet.get(row, column)
-    moment = linkedin_time(text, state.tz) if text.strip() else None
-    if moment is None:
-        what = "missing" if not text.strip() else f"unreadable ({text!r})"
-        state.tally.invalid(sheet.path, line, f"{column} is {what}")
-    return moment
-
-
-def _read_invitations(sheet: Sheet, state: _Import) -> None:
-    for line, row in sheet.rows(state.tally):
-        sender = _key(state, _person(sheet.get(row, "From")), sheet.get(row, "inviterProfileUrl"))
-        invitee = _key(state, _person(sheet.get(row, "To")), sheet.get(row, "inviteeProfileUrl"))
-        moment = _time(sheet, line, row, "Sent At", state)
-        if moment is None:
-            continue
-        if not sender or not invitee or sender == invitee:
-            state.tally.invalid(sheet.path, line, "an invitation needs two different people")
-            continue
-        if state.owner in (sender, invitee):
-            state.accepted_by[sender if invitee == state.owner else invitee] = invitee
-        message = sheet.get(row, "Message").strip()
-        state.records.append(
-            _Record(
-                Kind.CONNECTION_REQUESTED,
-                sender,
-                (invitee,),
-                moment,
-                _identity(sender, invitee, moment, message),
-                personalized=bool(message),
-            )
-        )
-
-
-def _read_connections(sheet: Sheet, state: _Import) -> None:
-    for line, row in sheet.rows(state.tally):
-        name = _person(f"{sheet.get(row, 'First Name')} {sheet.get(row, 'Last Name')}")
-        name = _key(state, name, sheet.get(row, "URL"))
-        if not name:
-            state.tally.ignorable("connection with no name (deleted member)")
-            continue
-        moment = _time(sheet, line, row, "Connected On", state)
-        if moment is None:
-            continue
-        if name == state.owner:
-            state.tally.invalid(sheet.path, line, "the owner is listed as their own connection")
-            continue
-        accepter = state.accepted_by.get(name, state.owner)
-        other = name if accepter == state.owner else state.owner
-        state.records.append(
-            _Record(Kind.CONNECTION_ACCEPTED, accepter, (other,), moment, _identity(name, moment))
-        )
-        _remember_job(state, name, moment, sheet.get(row, "Company"), sheet.get(row, "Position"))
-
-
-def _remember_job(state: _Import, key: str, since: datetime, org: str, title: str) -> None:
-    changes = {
-        field: " ".join(value.split())
-        for field, value in (("org", org), ("title", title))
-        if value.strip() and value.strip().upper() != "NA"
-    }
-    if changes:
-        state.attributes.append(_AttributeChange(key, since, changes))
-
-
-def _read_messages(sheet: Sheet, state: _Import) -> None:
-    for line, row in sheet.rows(state.tally):
-        record = _message(sheet, line, row, state)
-        if record is not None:
-            state.records.append(record)
-
-
-def _message(sheet: Sheet, line: int, row: Sequence[str], state: _Import) -> _Record | None:
-    if sheet.get(row, "Is Message Draft").strip().lower() == "yes":
-        state.tally.ignorable("draft message (never sent)")
-        return None
-    sender = _key(state, _person(sheet.get(row, "From")), sheet.get(row, "Sender Profile Url"))
-    recipients = [name for name in _names(sheet.get(row, "To")) if name != sender]
-    urls = sheet.get(row, "Recipient Profile Urls").split(",")
-    if len(recipients) == 1 == len(urls):
-        recipients = [_key(state, recipients[0], urls[0])]
-    if not sender or sender.lower() == _ANONYMOUS:
-        state.tally.ignorable("message from an anonymous or deleted member")
-        return None
-    if not recipients or any(name.lower() == _ANONYMOUS for name in recipients):
-        state.tally.ignorable("message to an anonymous or deleted member")
-        return None
-    moment = _time(sheet, line, row, "Date", state)
-    if moment is None:
-        return None
-    title = _person(sheet.get(row, "Conversation Title") or sheet.get(row, "Subject"))
-    content = sheet.get(row, "Content")
-    return _Record(
-        Kind.MESSAGE,
-        sender,
-        tuple(recipients),
-        moment,
-        _identity(sender, ",".join(recipients), moment, content),
-        note=title or None,
-        group=sheet.get(row, "Conversation ID").strip(),
+        progress("read", reading.tally.rows_read, reading.tally.rows_read)
+    touches = _touches(reading.records, source)
+    written = _write.write(
+        book,
+        touches,
+        people=_people(reading, touches),
+        changes=_changes(reading, files, tz),
+        allow_forgotten=allow_forgotten,
+        owner=me,
+        progress=progress,
     )
+    return summarize(source, reading.tally, written, owner=me)
 
 
-def _read_endorsements(sheet: Sheet, state: _Import) -> None:
-    for line, row in sheet.rows(state.tally):
-        first = sheet.get(row, "Endorser First Name")
-        endorser = _person(f"{first} {sheet.get(row, 'Endorser Last Name')}")
-        endorser = _key(
-            state, endorser, "/in/" + sheet.get(row, "Endorser Public Url").partition("/in/")[2]
+def _owner_emails(files: ExportFiles) -> list[str]:
+    sheet = files.emails
+    if sheet is None:
+        return []
+    return [found for _, row in sheet.rows() if (found := address(sheet.get(row, "Email Address")))]
+
+
+def _touches(records: Sequence[Record], source: str) -> list[Touch]:
+    refs = numbered((record.base, record.content, record) for record in records)
+    return [
+        Touch(
+            r.kind,
+            r.initiator,
+            r.counterparts,
+            r.moment,
+            r.note,
+            source,
+            ref,
+            r.personalized,
         )
-        moment = _time(sheet, line, row, "Endorsement Date", state)
-        if moment is None:
-            continue
-        if not endorser or endorser == state.owner:
-            state.tally.invalid(sheet.path, line, "endorsement without another person's name")
-            continue
-        skill = _person(sheet.get(row, "Skill Name"))
-        state.records.append(
-            _Record(
-                Kind.ENDORSEMENT,
-                endorser,
-                (state.owner,),
-                moment,
-                _identity(endorser, moment, skill),
-                note=skill or None,
-            )
-        )
+        for ref, r in refs
+    ]
 
 
-def _read_recommendations(sheet: Sheet, state: _Import) -> None:
-    for line, row in sheet.rows(state.tally):
-        # pandas round-trips lose the "First Name" column: use whatever name is left
-        name = _person(f"{sheet.get(row, 'First Name')} {sheet.get(row, 'Last Name')}")
-        moment = _time(sheet, line, row, "Creation Date", state)
-        if moment is None:
-            continue
-        if not name or name == state.owner:
-            state.tally.invalid(sheet.path, line, "recommendation without another person's name")
-            continue
-        state.records.append(
-            _Record(Kind.RECOMMENDATION, name, (state.owner,), moment, _identity(name, moment))
-        )
-        _remember_job(state, name, moment, sheet.get(row, "Company"), sheet.get(row, "Job Title"))
+def _people(reading: Reading, touches: Sequence[Touch]) -> list[_write.Person]:
+    """Everyone the touches name, with the display name the export gives them and their
+    identifiers: the profile URL their key is, and the e-mail addresses the export shows
+    for them (Connections' *Email Address*; the owner's *Email Addresses.csv*), so that
+    an address book's card or a mailbox names the same person."""
+    found = reading.people
+    keys = sorted({person for touch in touches for person in touch.people} | {found.owner})
+    emails: dict[str, list[str]] = {}
+    for each, key in [*found.emails.items(), *((e, found.owner) for e in found.owner_emails)]:
+        with suppress(InvalidInputError):
+            emails.setdefault(key, []).append(email(each))
+    return [
+        _write.Person(key, found.name_of(key), identifiers=_identifiers(key, emails))
+        for key in keys
+    ]
 
 
-# -- attributes ----------------------------------------------------------------------------
-def _apply_attributes(book: Ledger, changes: Sequence[_AttributeChange]) -> int:
-    """Set company/position as of each date unless already in force: re-imports add nothing.
+def _identifiers(key: str, emails: dict[str, list[str]]) -> tuple[tuple[str, str], ...]:
+    pairs = [("email", each) for each in emails.get(key, ())]
+    if key.startswith("linkedin:"):
+        slug = key.removeprefix("linkedin:")
+        with suppress(InvalidInputError):
+            url = profile_url(f"linkedin.com/{slug if slug.startswith('pub/') else 'in/' + slug}")
+            pairs.insert(0, ("url", url))
+    return tuple(dict.fromkeys(pairs))
 
-    Every comparison is read before anything is written, so the views catch up once
-    rather than after every update; changes made earlier in this import count as in force.
-    """
-    ordered = sorted(changes, key=lambda c: (c.since, c.key))
-    pending: dict[str, dict[str, str]] = {}
-    updates: list[tuple[_AttributeChange, dict[str, str]]] = []
-    for change in ordered:
-        current = {**book.person(change.key, as_of=change.since).attributes}
-        current.update(pending.get(change.key, {}))
-        fresh = {f: v for f, v in change.changes.items() if current.get(f) != v}
-        if fresh:
-            pending.setdefault(change.key, {}).update(fresh)
-            updates.append((change, fresh))
-    for change, fresh in updates:
-        book.update_person(change.key, since=change.since, **fresh)
-    return len(updates)
+
+def _changes(reading: Reading, files: ExportFiles, tz: tzinfo) -> list[_write.Change]:
+    """Company and position: Connections' as of the export, Recommendations' as of
+    when they were written."""
+    export_at = _export_time(reading, files, tz)
+    changes = [_write.Change(key, since, job) for key, since, job in reading.past_jobs]
+    if export_at is not None:
+        changes.extend(_write.Change(key, export_at, job) for key, job in reading.jobs.items())
+    return changes
+
+
+def _export_time(reading: Reading, files: ExportFiles, tz: tzinfo) -> datetime | None:
+    """When the export was made: the latest time in it, or the date in its name
+    (``..._LinkedInDataExport_12-16-2024``) when that is later. A file's modification
+    time is not used: copies and git checkouts reset it."""
+    named = datetime.combine(files.named_date, time(), tz) if files.named_date else None
+    found = [moment for moment in (reading.latest, named) if moment is not None]
+    return max(found) if found else None
