@@ -1,19 +1,20 @@
-"""What every insight shares: its errors, "me", times, and reading its own facts."""
+"""What every insight shares: its errors, "me", and times."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from ledger.api import Ledger
-from ledger.errors import LedgerError
+from ledger import Ledger
+from ledger.errors import LedgerError, quote
 from ledger.facts.time import parse_time, to_micros
 
 __all__ = [
-    "DAY",
     "NoOwnerError",
     "NoPathError",
     "TimeLike",
     "get_owner",
+    "local_day",
     "micros",
     "moment",
     "resolve_me",
@@ -21,11 +22,6 @@ __all__ = [
 ]
 
 TimeLike = datetime | str | None
-DAY = 86_400_000_000
-"""Microseconds in a day."""
-
-_ATTEMPTS = 20
-_PAGE = 1_000
 
 
 class NoOwnerError(LedgerError, LookupError):
@@ -34,7 +30,7 @@ class NoOwnerError(LedgerError, LookupError):
     def __init__(self) -> None:
         super().__init__(
             "me: no owner is set for this ledger; give a person (--me KEY) or set one "
-            "('ledger owner set KEY', Ledger.set_owner)"
+            "('ledger owner KEY', Ledger.set_owner)"
         )
 
 
@@ -43,7 +39,7 @@ class NoPathError(LedgerError, LookupError):
 
     def __init__(self, source: str, target: str, reason: str) -> None:
         self.source, self.target = source, target
-        super().__init__(f"target: no path from {source!r} to {target!r} ({reason})")
+        super().__init__(f"target: no path from {quote(source)} to {quote(target)} ({reason})")
 
 
 def moment(value: TimeLike, field: str = "as_of") -> datetime:
@@ -51,7 +47,13 @@ def moment(value: TimeLike, field: str = "as_of") -> datetime:
 
 
 def micros(value: datetime) -> int:
+    """A time as the microseconds :meth:`ledger.DecayModel.weigh` takes."""
     return to_micros(value)
+
+
+def local_day(at: datetime, zone: ZoneInfo) -> int:
+    """The calendar day of ``at`` in ``zone`` (the ledger's time zone), as a day number."""
+    return at.astimezone(zone).date().toordinal()
 
 
 def get_owner(book: Ledger) -> str | None:
@@ -60,7 +62,7 @@ def get_owner(book: Ledger) -> str | None:
 
 
 def set_owner(book: Ledger, key: str) -> str:
-    """Make the registered person ``key`` the ledger's owner (a stored, chained fact)."""
+    """Make the registered person ``key`` the ledger's owner (a setting in the log)."""
     return book.set_owner(key)
 
 

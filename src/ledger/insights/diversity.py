@@ -29,11 +29,9 @@ from typing import Any
 
 import attrs
 
-from ledger import PairView
-from ledger.api import Ledger
+from ledger import Ledger, PairView
 from ledger.errors import InvalidInputError
-from ledger.facts.time import from_micros
-from ledger.insights._common import TimeLike, micros, moment, resolve_me
+from ledger.insights._common import TimeLike, moment, resolve_me
 
 __all__ = ["FIELDS", "Diversity", "DiversityPoint", "GroupShare", "blau", "diversity"]
 
@@ -164,7 +162,7 @@ def diversity(
     who = None if everyone else resolve_me(book, me)
     end = moment(as_of)
     views = _views(book, who, end)
-    now = _measure(views, book.attributes_at(micros(end)), who, by)
+    now = _measure(views, book.attributes_at(end), who, by)
     return Diversity(
         me=who,
         by=by,
@@ -196,12 +194,12 @@ def _history(
     if not views or points == 1:
         instants = [end]
     else:
-        start = from_micros(min(view.decay.first_touch_t for view in views))
+        start = min(view.decay.first_touch_at for view in views)
         step = (end - start) / (points - 1)
         instants = [start + step * k for k in range(points - 1)] + [end]
     found = []
     for at in instants:
         at_views = _views(book, who, at)
-        measure = _measure(at_views, book.attributes_at(micros(at)), who, by)
+        measure = _measure(at_views, book.attributes_at(at), who, by)
         found.append(DiversityPoint(at, len(at_views), measure.blau, measure.inside_share))
     return found

@@ -1,7 +1,9 @@
 """Question 5: "Who adds the most value?" What people give against what they ask.
 
-Giving, per touch (each decayed like strength: ``weight × 2^(−age/half-life)``, with
-the ledger's decay weights and half-life, so recent help counts most):
+Giving, per touch, each valued as what it adds to the strength of its relationship
+now (``weight × factor × 2^(−age/half-life)``, under the ledger's decay model: the
+same function the strength is computed by, :meth:`ledger.DecayModel.weigh`), so recent
+help counts most and a reply inside a busy conversation counts what it adds to it:
 
 * help: a favor, introduction, referral or recommendation counts for whoever gave it
   (``giver``; for an introduction, the broker gives to each of the two introduced);
@@ -18,13 +20,13 @@ first.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 import attrs
 
-from ledger.api import Ledger
-from ledger.facts.kinds import CONVERSATION, GIVING
+from ledger import Ledger
+from ledger.facts.kinds import CONVERSATION, GIVING, Kind
 from ledger.insights._common import TimeLike, micros, moment, resolve_me
-from ledger.projections.decay import Decay
 
 __all__ = ["Balance", "GiverRow", "givers", "taking"]
 
@@ -59,21 +61,32 @@ class _Flow:
     help: bool
 
 
-def _flows(book: Ledger, t: int) -> list[_Flow]:
-    model: Decay = book.decay_model
-    kinds = sorted(GIVING | CONVERSATION)
+def _flows(book: Ledger, end: datetime, me: str | None = None) -> list[_Flow]:
+    """Every flow up to ``end``; with ``me``, only those between me and someone (read
+    from my pairs alone, not the whole log)."""
+    kinds = GIVING | CONVERSATION
+    if me is None:
+        found = book.all_pair_facts(end, kinds=sorted(kinds))
+    else:
+        found = [
+            (me, other, fact)
+            for other, facts in book.pair_facts(me, end).items()
+            for fact in facts
+            if Kind(fact.kind) in kinds
+        ]
+    values = book.decay_model.weigh([fact for _, _, fact in found], micros(end)).tolist()
     flows: list[_Flow] = []
     last_sender: dict[tuple[str, str], int] = {}
-    for a, b, step in book.all_steps(t, kinds):
-        value = model.weights[step.kind] * model.factor(t - step.t)
-        if step.giver != 0:
-            flows.append(_flow(a, b, step.giver, value, True))
-        elif step.kind in CONVERSATION and step.direction != 0:
-            before = last_sender.get((a, b), 0)
-            if before == -step.direction:
-                flows.append(_flow(a, b, step.direction, value, False))
-        if step.kind in CONVERSATION and step.direction != 0:
-            last_sender[(a, b)] = step.direction
+    for (a, b, fact), value in zip(found, values, strict=True):
+        if fact.role != "direct":  # introduced by a third person, or co-present: nobody gave
+            continue
+        talk = Kind(fact.kind) in CONVERSATION
+        if fact.giver != 0:
+            flows.append(_flow(a, b, fact.giver, value, True))
+        elif talk and last_sender.get((a, b), 0) == -fact.direction:
+            flows.append(_flow(a, b, fact.direction, value, False))
+        if talk:
+            last_sender[(a, b)] = fact.direction
     return flows
 
 
@@ -86,10 +99,10 @@ def givers(
 ) -> list[GiverRow]:
     """People by what they give (decayed), most first; with ``me``, only their flows with
     ``me``, and ``me`` left out."""
-    t = micros(moment(as_of))
+    end = moment(as_of)
     who = None if me is None else resolve_me(book, me)
     given: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0, 0, 0])
-    for flow in _flows(book, t):
+    for flow in _flows(book, end, who):
         if who is not None and who not in (flow.giver, flow.taker):
             continue
         out, inn = given[flow.giver], given[flow.taker]
@@ -109,9 +122,8 @@ def givers(
 def taking(book: Ledger, me: str | None = None, as_of: TimeLike = None) -> list[Balance]:
     """The relationships where ``me`` received more than it gave, most taken first."""
     who = resolve_me(book, me)
-    t = micros(moment(as_of))
     by_other: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for flow in _flows(book, t):
+    for flow in _flows(book, moment(as_of), who):
         if flow.giver == who:
             by_other[flow.taker][0] += flow.value
         elif flow.taker == who:

@@ -23,7 +23,8 @@ shorter path through a weak one.
 
 **Introductions made** (:func:`introductions_made`). Per broker: introductions of two
 people up to ``as_of``, and how many "turned into a relationship": at least one touch
-after the introduction in which one of the two introduced reached out to the other.
+after the introduction in which one of the two introduced reached out to the other
+(co-presence, such as both attending a meeting, is not reaching out).
 :func:`how_met` answers "how did I meet X?": the introductions of the pair, else the
 first touchpoint between them.
 """
@@ -40,10 +41,8 @@ from typing import Any
 
 import attrs
 
-from ledger import PairView
-from ledger.api import Ledger
-from ledger.facts.time import from_micros
-from ledger.insights._common import NoPathError, TimeLike, micros, moment, resolve_me
+from ledger import Ledger, PairFact, PairView
+from ledger.insights._common import NoPathError, TimeLike, moment, resolve_me
 from ledger.projections.depth import DepthLevel
 
 __all__ = [
@@ -127,7 +126,7 @@ def suggest_intros(
         key=lambda v: -v.strength,
     )[:_CANDIDATES]
     strength = {v.other(me): v.strength for v in mine}
-    people = book.attributes_at(micros(end))
+    people = book.attributes_at(end)
     found = []
     for x, y in combinations(sorted(strength), 2):
         if y in everyone.get(x, {}):
@@ -173,7 +172,9 @@ def warmest_path(
     graph = _graph(book.pairs(moment(as_of)), int(min_depth))
     previous = _dijkstra(graph, me, target)
     if target not in previous:
-        raise NoPathError(me, target, f"not reachable through ties of depth {min_depth.label}+")
+        raise NoPathError(
+            me, target, f"not reachable through ties of depth {min_depth.label}+ with strength left"
+        )
     hops, node = [], target
     while node != me:
         before = previous[node]
@@ -210,15 +211,18 @@ def introductions_made(
 ) -> list[BrokerRecord]:
     """Per broker (or just ``broker``): introductions made up to ``as_of`` and how many
     turned into a relationship; most introductions first."""
-    t = micros(moment(as_of))
+    end = moment(as_of)
     wanted = None if broker is None else book.person(broker).key
     made: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
-    for intro in book.introductions(t):
+    facts: dict[str, dict[str, list[PairFact]]] = {}  # each introduced person's, once
+    for intro in book.introductions(end):
         if wanted is not None and intro.broker != wanted:
             continue
         x, y = intro.introduced
-        count, _ = book.touched_after(x, y, intro.t, t)
-        made[intro.broker].append((x, y, count > 0))
+        if x not in facts:
+            facts[x] = book.pair_facts(x, end)
+        turned = any(f.at > intro.at and f.direction != 0 for f in facts[x].get(y, ()))
+        made[intro.broker].append((x, y, turned))
     records = [
         BrokerRecord(who, len(pairs), sum(p[2] for p in pairs), _rate(pairs), tuple(pairs))
         for who, pairs in made.items()
@@ -235,11 +239,9 @@ def how_met(book: Ledger, person: str, me: str | None = None, as_of: TimeLike = 
     """How ``me`` met ``person``: who introduced them, and their first touchpoint."""
     me = resolve_me(book, me)
     person = book.person(person).key
-    t = micros(moment(as_of))
-    brokers = tuple(i.broker for i in book.introductions(t) if set(i.introduced) == {me, person})
-    first = next(
-        (tp for tp in book.timeline(me, person, until=from_micros(t)) if not tp.retracted), None
-    )
+    end = moment(as_of)
+    brokers = tuple(i.broker for i in book.introductions(end) if set(i.introduced) == {me, person})
+    first = next((tp for tp in book.timeline(me, person, until=end) if not tp.retracted), None)
     return HowMet(
         person=person,
         other=me,

@@ -3,7 +3,8 @@
 Every connection request ``me`` sent or received up to ``as_of`` is classed:
 
 * **cold** when the two had no touchpoint before it (nothing but connection
-  bookkeeping; an introduction by a third person makes it warm), else **warm**;
+  bookkeeping; an introduction by a third person, or a meeting both attended, makes
+  it warm), else **warm**;
 * **personalized** when a note came with it (``personalized`` on the touchpoint: the
   LinkedIn importer sets it when the invitation carried a message);
 * **accepted** when a ``connection_accepted`` between the two followed it (at or after
@@ -22,10 +23,9 @@ from datetime import datetime
 
 import attrs
 
-from ledger import Step
-from ledger.api import Ledger
+from ledger import Ledger, PairFact
 from ledger.facts.kinds import Family, Kind
-from ledger.insights._common import TimeLike, micros, moment, resolve_me
+from ledger.insights._common import TimeLike, moment, resolve_me
 
 __all__ = ["InvitationGroup", "Invitations", "invitations"]
 
@@ -61,23 +61,26 @@ class _Request:
     accepted: bool
 
 
-def _requests(steps: Sequence[Step]) -> list[_Request]:
+def _bookkeeping(fact: PairFact) -> bool:
+    return Kind(fact.kind).family is Family.CONNECTION
+
+
+def _requests(facts: Sequence[PairFact]) -> list[_Request]:
     found = []
-    for index, step in enumerate(steps):
-        if step.kind is not Kind.CONNECTION_REQUESTED or step.direction == 0:
+    for index, fact in enumerate(facts):
+        if fact.kind != Kind.CONNECTION_REQUESTED or fact.direction == 0:
             continue
-        before = steps[:index]
-        cold = not any(s.kind.family is not Family.CONNECTION for s in before)
-        accepted = any(s.kind is Kind.CONNECTION_ACCEPTED for s in steps[index + 1 :])
-        direction = "sent" if step.direction > 0 else "received"
-        found.append(_Request(direction, cold, step.personalized, accepted))
+        cold = all(_bookkeeping(before) for before in facts[:index])
+        accepted = any(f.kind == Kind.CONNECTION_ACCEPTED for f in facts[index + 1 :])
+        direction = "sent" if fact.direction > 0 else "received"
+        found.append(_Request(direction, cold, fact.personalized, accepted))
     return found
 
 
-def _bare(steps: Sequence[Step]) -> bool:
-    requests = [s for s in steps if s.kind is Kind.CONNECTION_REQUESTED]
-    only_bookkeeping = all(s.kind.family is Family.CONNECTION for s in steps)
-    return bool(requests) and only_bookkeeping and not any(s.personalized for s in requests)
+def _bare(facts: Sequence[PairFact]) -> bool:
+    requests = [f for f in facts if f.kind == Kind.CONNECTION_REQUESTED]
+    only_bookkeeping = all(_bookkeeping(f) for f in facts)
+    return bool(requests) and only_bookkeeping and not any(f.personalized for f in requests)
 
 
 def invitations(book: Ledger, me: str | None = None, as_of: TimeLike = None) -> Invitations:
@@ -87,9 +90,9 @@ def invitations(book: Ledger, me: str | None = None, as_of: TimeLike = None) -> 
     end = moment(as_of)
     requests: list[_Request] = []
     bare: list[str] = []
-    for other, steps in sorted(book.steps_of(me, micros(end)).items()):
-        requests.extend(_requests(steps))
-        if _bare(steps):
+    for other, facts in sorted(book.pair_facts(me, end).items()):
+        requests.extend(_requests(facts))
+        if _bare(facts):
             bare.append(other)
     groups = _groups(requests)
     sent = [r for r in requests if r.direction == "sent"]

@@ -3,26 +3,27 @@
 For one person (``me``) or the whole ledger (``me=None``), as of any date: the size
 of the network, its depth distribution, the inch-deep share (relationships with no
 exchange at all: depth level ``inch_deep``), the one-way share, how many were ever
-talked to (depth ``two_way`` or deeper), the share of directed links that are
-reciprocated and the Garlaschelli–Loffredo reciprocity coefficient (for one person:
-``ledger.projections.reciprocity.person_coefficient``); and the same at ``points``
-evenly spaced dates from the first touch to ``as_of``, with a verdict on growth
-against depth over the latest period (the last two dates): ``bigger but shallower``
-when the network grew while the share of relationships talked to fell.
+talked to (depth ``two_way`` or deeper: both sides reached out, or they talked live),
+the share of directed links that are reciprocated (a link x→y: x opened at least one
+conversation, call or help towards y) and the Garlaschelli–Loffredo reciprocity
+coefficient (for one person: ``ledger.projections.reciprocity.person_coefficient``);
+and the same at ``points`` evenly spaced dates from the first touch to ``as_of``, with
+a verdict on growth against depth over the latest period (the last two dates):
+``bigger but shallower`` when the network grew while the share of relationships
+talked to fell.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
-from ledger import PairView
-from ledger.api import Ledger
+from ledger import Ledger, PairView
 from ledger.errors import InvalidInputError
-from ledger.facts.time import from_micros
 from ledger.insights._common import TimeLike, moment
 from ledger.projections.depth import DepthLevel
 from ledger.projections.reciprocity import coefficient, person_coefficient
@@ -75,7 +76,7 @@ def network_health(
     views = everyone if me is None else [v for v in everyone if me in (v.a, v.b)]
     levels = Counter(view.depth.level_name for view in views)
     now = _point(end, views)
-    links = [(v.a, v.b, v.reciprocity) for v in everyone]
+    links = [(v.a, v.b, v.reciprocity.a_to_b, v.reciprocity.b_to_a) for v in everyone]
     rho = coefficient(links) if me is None else person_coefficient(me, links)
     history = tuple(_history(book, me, views, end, points))
     return NetworkHealth(
@@ -105,7 +106,7 @@ def _point(at: datetime, views: Sequence[PairView]) -> HealthPoint:
         inch_deep_share=levels[DepthLevel.INCH_DEEP] / size if size else 0.0,
         one_way_share=levels[DepthLevel.ONE_WAY] / size if size else 0.0,
         talked_to_share=talked / size if size else 0.0,
-        total_strength=sum(view.strength for view in views),
+        total_strength=math.fsum(view.strength for view in views),
     )
 
 
@@ -122,7 +123,7 @@ def _history(
 ) -> list[HealthPoint]:
     if not views or points == 1:
         return [_point(end, views)]
-    start = from_micros(min(view.decay.first_touch_t for view in views))
+    start = min(view.decay.first_touch_at for view in views)
     step = (end - start) / (points - 1)
     found = []
     for k in range(points):

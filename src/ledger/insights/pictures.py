@@ -4,8 +4,12 @@
   talked-to shares at ``points`` dates, for ``me`` or the whole ledger;
 * :func:`plot_graph`: ``me`` and its ``top`` strongest relationships at ``as_of``,
   with the ties among them; line width is strength, node colour the organisation the
-  person had then (grey: none known). Spring layout with a fixed seed, so the same
-  ledger draws the same picture.
+  person had then (grey: none known; the :data:`LEGEND_ORGS` largest organisations
+  named in the legend, the others together). Spring layout with a fixed seed, so the
+  same ledger draws the same picture. At most :data:`LABELS` people are labelled by
+  name, strongest first, and a label that would overlap one already drawn is left out.
+
+Without ``until``, :func:`plot_depth` ends at the last touchpoint in the ledger.
 
 Both write a PNG atomically (nothing is left at the path on an error), drawn with
 matplotlib's Agg backend like :mod:`ledger.outputs.plot`.
@@ -13,22 +17,34 @@ matplotlib's Agg backend like :mod:`ledger.outputs.plot`.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
+from typing import Any
 
 import attrs
 
-from ledger import PairView
-from ledger.api import Ledger
+from ledger import Ledger, PairView
 from ledger.errors import InvalidInputError
-from ledger.facts.time import from_micros
-from ledger.insights._common import TimeLike, micros, moment
+from ledger.insights._common import TimeLike, moment
 from ledger.insights.network_health import LEVELS
-from ledger.outputs._files import atomic_output
-from ledger.outputs.plot import _figure, _save, _whole_numbers
+from ledger.outputs._files import Target, atomic_output
+from ledger.outputs.plot import drawable, integer_ticks, last_touch_at, new_figure, save_png
 
-__all__ = ["DepthPoint", "GraphSummary", "depth_series", "plot_depth", "plot_graph"]
+__all__ = [
+    "LABELS",
+    "LEGEND_ORGS",
+    "DepthPoint",
+    "GraphSummary",
+    "depth_series",
+    "plot_depth",
+    "plot_graph",
+]
+
+LABELS = 20
+"""People labelled by name in :func:`plot_graph`, at most."""
+LEGEND_ORGS = 10
+"""Organisations named in :func:`plot_graph`'s legend, at most."""
+_NAME_CHARACTERS = 22
 
 
 @attrs.frozen
@@ -54,14 +70,15 @@ def _views(book: Ledger, me: str | None, at: datetime) -> list[PairView]:
 def depth_series(
     book: Ledger, me: str | None = None, points: int = 24, until: TimeLike = None
 ) -> list[DepthPoint]:
-    """Relationships by depth at ``points`` dates from the first touch to ``until``."""
+    """Relationships by depth at ``points`` dates from the first touch to ``until``
+    (default: the last touch in the ledger)."""
     if not isinstance(points, int) or points < 2:
         raise InvalidInputError("points", points, "must be a whole number >= 2")
-    end = moment(until, "until")
+    end = moment(until, "until") if until is not None else last_touch_at(book)
     views = _views(book, me, end)
     if not views:
         return [DepthPoint(end, dict.fromkeys(LEVELS, 0), 0.0, 0.0)]
-    start = from_micros(min(view.decay.first_touch_t for view in views))
+    start = min(view.decay.first_touch_at for view in views)
     step = (end - start) / (points - 1)
     found = []
     for k in range(points):
@@ -82,40 +99,49 @@ def depth_series(
 
 def plot_depth(
     book: Ledger,
-    out: str | os.PathLike[str],
+    out: Target,
     me: str | None = None,
     points: int = 24,
     until: TimeLike = None,
+    *,
+    tz: tzinfo | None = None,
 ) -> list[DepthPoint]:
     """Draw relationships by depth, and the inch-deep share, over time; write a PNG."""
     with atomic_output(out) as stream:
         series = depth_series(book, me, points, until)
-        figure, (counts, shares) = _figure(rows=2)
+        figure, (counts, shares) = new_figure(rows=2, tz=tz)
         times = [point.as_of for point in series]
         counts.stackplot(
             times,
             [[point.counts[level] for point in series] for level in LEVELS],
             labels=[level.replace("_", " ") for level in LEVELS],
             alpha=0.85,
-            step="post",
+            step="pre",  # each interval shows the state reached at its end
         )
-        who = "the whole ledger" if me is None else me
-        counts.set_title(f"Relationships by depth: {who}")
+        who = "the whole ledger" if me is None else book.person(me).name
+        counts.set_title(drawable(f"Relationships by depth: {who}"))
         counts.set_ylabel("relationships")
         counts.legend(loc="upper left", fontsize="small", ncols=5)
-        _whole_numbers(counts)
-        steps = {"marker": "o", "markersize": 3, "drawstyle": "steps-post"}
+        integer_ticks(counts)
+        steps = {"marker": "o", "markersize": 3, "drawstyle": "steps-pre"}
         shares.plot(times, [p.inch_deep_share for p in series], label="inch-deep share", **steps)
         shares.plot(times, [p.talked_to_share for p in series], label="talked-to share", **steps)
         shares.set_ylim(0, 1)
-        shares.set_title("Inch-deep (no exchange) and talked-to (two-way or deeper) shares")
+        shares.set_title("Share never talked to (inch deep) and share talked to both ways")
+        shares.set_ylabel("share of relationships")
         shares.legend(loc="best", fontsize="small")
-        _save(figure, stream)
+        save_png(figure, stream)
     return series
 
 
 def plot_graph(
-    book: Ledger, out: str | os.PathLike[str], me: str, as_of: TimeLike = None, top: int = 30
+    book: Ledger,
+    out: Target,
+    me: str,
+    as_of: TimeLike = None,
+    top: int = 30,
+    *,
+    tz: tzinfo | None = None,
 ) -> GraphSummary:
     """Draw ``me`` and its ``top`` strongest ties, coloured by organisation; write a PNG."""
     if not isinstance(top, int) or top < 1:
@@ -124,62 +150,93 @@ def plot_graph(
     mine = book.relationships(me, end)[:top]
     people = {me, *(view.other(me) for view in mine)}
     ties = [v for v in book.pairs(end) if v.a in people and v.b in people]
-    orgs = {
-        key: str(values.get("org", "")) for key, values in book.attributes_at(micros(end)).items()
-    }
+    attributes = book.attributes_at(end)
+    orgs = {key: str(values.get("org", "")) for key, values in attributes.items()}
+    names = {key: str(attributes.get(key, {}).get("name") or key) for key in people}
+    order = [me, *(view.other(me) for view in mine)]  # strongest first: labelled first
     with atomic_output(out) as stream:
-        figure = _draw_graph(me, people, ties, orgs, end)
-        _save(figure, stream)
+        figure = _draw_graph(me, order, ties, orgs, names, end.astimezone(tz or UTC))
+        save_png(figure, stream)
     counted = Counter(orgs.get(key) or "(unknown)" for key in people if key != me)
     return GraphSummary(me, len(people), len(ties), dict(counted.most_common()))
 
 
 def _draw_graph(
-    me: str, people: set[str], ties: list[PairView], orgs: dict[str, str], end: datetime
-) -> object:
+    me: str,
+    order: list[str],
+    ties: list[PairView],
+    orgs: dict[str, str],
+    names: dict[str, str],
+    end: datetime,
+) -> Any:
     import networkx as nx  # noqa: PLC0415 - heavy
-    from matplotlib import colormaps  # noqa: PLC0415
 
+    strongest = max((view.strength for view in ties), default=1.0) or 1.0
     graph = nx.Graph()
-    graph.add_nodes_from(sorted(people))
-    for view in ties:
-        graph.add_edge(view.a, view.b, weight=max(view.strength, 1e-9))
-    layout = nx.spring_layout(graph, weight="weight", seed=7)
-    figure, (ax,) = _figure(rows=1)
+    graph.add_nodes_from(sorted(order))
+    for view in ties:  # every tie pulls (a weak one less), so no one drifts off the page
+        graph.add_edge(view.a, view.b, weight=0.25 + view.strength / strongest)
+    layout = nx.spring_layout(graph, weight="weight", seed=7, k=1.5 / max(1, len(order)) ** 0.5)
+    figure, (ax,) = new_figure(rows=1)
     figure.set_size_inches(11, 8)
     ax.set_axis_off()
-    strongest = max((view.strength for view in ties), default=1.0) or 1.0
     for view in ties:
         (x1, y1), (x2, y2) = layout[view.a], layout[view.b]
-        ax.plot(
-            [x1, x2],
-            [y1, y2],
-            color="#8899aa",
-            zorder=1,
-            linewidth=0.4 + 4.0 * view.strength / strongest,
-        )
-    names = sorted({orgs.get(key) or "" for key in people} - {""})
-    palette = colormaps["tab20"]
-    for index, name in enumerate(["", *names]):
-        members = sorted(key for key in people if (orgs.get(key) or "") == name)
-        colour = "#bbbbbb" if not name else palette(index % 20)
-        ax.scatter(
-            [layout[k][0] for k in members],
-            [layout[k][1] for k in members],
-            s=60,
-            color=colour,
-            zorder=2,
-            label=name or "(unknown)",
-        )
-    for key in people:
-        ax.annotate(
-            key,
+        width = 0.4 + 4.0 * view.strength / strongest
+        ax.plot([x1, x2], [y1, y2], color="#8899aa", zorder=1, linewidth=width)
+    _draw_people(ax, order, layout, orgs)
+    _label(figure, ax, me, order, layout, names)
+    title = f"{names[me]}: the {len(order) - 1} strongest ties as of {end:%Y-%m-%d}"
+    ax.set_title(drawable(title + " (line width: strength)"))
+    return figure
+
+
+def _draw_people(ax: Any, order: list[str], layout: Any, orgs: dict[str, str]) -> None:
+    """One colour per organisation; the largest named in the legend, the rest together."""
+    from matplotlib import colormaps  # noqa: PLC0415
+
+    sizes = Counter(orgs.get(key) or "" for key in order)
+    named = [org for org, _ in sizes.most_common() if org][:LEGEND_ORGS]
+    palette = colormaps["tab10"]
+    groups: dict[str, list[str]] = {}
+    for key in order:
+        org = orgs.get(key) or ""
+        label = org if org in named else "(other organisations)" if org else "(unknown)"
+        groups.setdefault(label, []).append(key)
+    for label in [*named, "(other organisations)", "(unknown)"]:
+        members = groups.get(label, [])
+        if not members:
+            continue
+        colour = palette(named.index(label) % 10) if label in named else "#bbbbbb"
+        text = drawable(f"{_short(label)} ({len(members)})")
+        xs, ys = [layout[k][0] for k in members], [layout[k][1] for k in members]
+        ax.scatter(xs, ys, s=60, color=colour, zorder=2, label=text)
+    ax.legend(loc="upper left", fontsize="x-small", bbox_to_anchor=(1.0, 1.0), title="organisation")
+
+
+def _label(
+    figure: Any, ax: Any, me: str, order: list[str], layout: Any, names: dict[str, str]
+) -> None:
+    """Name at most :data:`LABELS` people, strongest first, skipping any label that
+    would overlap one already drawn."""
+    renderer = figure.canvas.get_renderer()
+    placed: list[Any] = []
+    for key in order[:LABELS]:
+        text = ax.annotate(
+            drawable(_short(names[key])),
             layout[key],
             fontsize=7,
-            xytext=(3, 3),
+            xytext=(4, 4),
             textcoords="offset points",
             fontweight="bold" if key == me else "normal",
+            zorder=3,
         )
-    ax.set_title(f"{me}: the {len(people) - 1} strongest ties as of {end:%Y-%m-%d}")
-    ax.legend(loc="upper left", fontsize="x-small", ncols=2, bbox_to_anchor=(1.0, 1.0))
-    return figure
+        box = text.get_window_extent(renderer)
+        if any(box.overlaps(other) for other in placed):
+            text.remove()
+        else:
+            placed.append(box)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _NAME_CHARACTERS else text[: _NAME_CHARACTERS - 1] + "…"

@@ -17,9 +17,9 @@ from typing import Any
 
 import attrs
 
-from ledger.api import Ledger
+from ledger import Ledger
 from ledger.errors import InvalidInputError
-from ledger.insights._common import TimeLike, micros, moment, resolve_me
+from ledger.insights._common import TimeLike, moment, resolve_me
 
 __all__ = ["WhoRow", "who"]
 
@@ -65,7 +65,7 @@ def who(
     end = moment(as_of)
     views = {view.other(me): view for view in book.relationships(me, end)}
     rows = []
-    for key, values in book.attributes_at(micros(end)).items():
+    for key, values in book.attributes_at(end).items():
         if key == me or not _matches(values, place, topic):
             continue
         view = views.get(key)

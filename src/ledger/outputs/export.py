@@ -2,43 +2,53 @@
 GraphML.
 
 Each undirected pair appears once, with ``a < b`` in string order, rows sorted by
-``(a, b)``; keys are the people's keys as recorded. Times are ISO 8601 text in UTC.
-The columns (``None`` is an empty CSV cell, a JSON ``null``, a Parquet null, and a
-missing GraphML attribute):
+``(a, b)``; keys are the people's keys as recorded. Times are ISO 8601 text in UTC
+(typed timestamps in Parquet). The columns (``None`` is an empty CSV cell, a JSON
+``null``, a Parquet null, and a missing GraphML attribute):
 
 * ``decay``: ``a, b, strength, touches, first_touch_at, last_touch_at,
   last_exchange_at, days_since_last_touch``
-* ``depth``: ``a, b, level, level_name, live_touches, active_months``
+* ``depth``: ``a, b, level, level_name, live_touches, two_way_days``
 * ``reciprocity``: ``a, b, a_to_b, b_to_a, balance, given_a_to_b, given_b_to_a``
+  (``a_to_b``: the conversations, calls and help a opened towards b)
 
-The decay export can use another model than the ledger's (``half_life_days``,
-``weights``) for this export only: each pair's strength is then what folding its
-touches under that model gives, as the ledger would store it under that setting. The
-decay rows are computed from numpy columns of every pair touch (``ledger.views._vector``),
-equal to the fold's values within rounding; :func:`decay_values` is the fold itself.
+The rows come from :meth:`ledger.Ledger.pair_table`: every pair's values as columns,
+the same numbers :meth:`ledger.Ledger.pairs` gives, without an object per pair. The
+decay export can ask under another model than the ledger's (``half_life_days``,
+``weights``: the weights named change, the others keep the ledger's) for this export
+only; nothing is stored or rebuilt.
+
+Every export records the as-of time and the model it was computed with: CSV and JSON
+Lines end each row with ``as_of`` and ``model``; Parquet and GraphML carry them as
+file metadata (see :mod:`ledger.outputs._writers`, which also guards CSV cells
+against spreadsheet formulas).
 
 Heavy libraries (pyarrow, networkx) are imported only by the writers that need them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
-from typing import BinaryIO
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
 
 import attrs
-import orjson
+import numpy as np
+from numpy.typing import NDArray
 
-from ledger import PairView
-from ledger.api import Ledger
+from ledger import DecayModel, DecayValue, Ledger
 from ledger.errors import InvalidInputError, UnknownProjectionError
-from ledger.facts.time import from_micros
-from ledger.outputs._files import OutputFileError, atomic_output
-from ledger.views._decay_rows import check_decay_model, decay_export, decay_values, moment_of
+from ledger.facts.time import parse_time
+from ledger.outputs._files import OutputFileError, Target, atomic_output
+from ledger.outputs._writers import (
+    model_text,
+    write_csv,
+    write_graphml,
+    write_jsonl,
+    write_parquet,
+)
+from ledger.projections.depth import DepthLevel
 
 __all__ = [
     "FORMATS",
@@ -51,6 +61,7 @@ __all__ = [
     "export",
     "export_rows",
     "export_table",
+    "model_text",
     "people_attributes",
     "write_csv",
     "write_graphml",
@@ -67,7 +78,8 @@ Row = dict[str, Scalar]
 
 @attrs.frozen
 class Column:
-    """One exported column; ``type`` is ``"string"``, ``"int"`` or ``"double"``."""
+    """One exported column; ``type`` is ``"string"``, ``"int"``, ``"double"`` or
+    ``"timestamp"`` (ISO 8601 text in the rows, a UTC timestamp in Parquet)."""
 
     name: str
     type: str
@@ -79,11 +91,11 @@ def _columns(spec: str) -> tuple[Column, ...]:
 
 _SCHEMAS: dict[str, tuple[Column, ...]] = {
     "decay": _columns(
-        "a:string b:string strength:double touches:int first_touch_at:string "
-        "last_touch_at:string last_exchange_at:string days_since_last_touch:double"
+        "a:string b:string strength:double touches:int first_touch_at:timestamp "
+        "last_touch_at:timestamp last_exchange_at:timestamp days_since_last_touch:double"
     ),
     "depth": _columns(
-        "a:string b:string level:int level_name:string live_touches:int active_months:int"
+        "a:string b:string level:int level_name:string live_touches:int two_way_days:int"
     ),
     "reciprocity": _columns(
         "a:string b:string a_to_b:int b_to_a:int balance:double given_a_to_b:int given_b_to_a:int"
@@ -107,6 +119,14 @@ class ExportTable:
     as_of: datetime
     columns: tuple[Column, ...]
     values: dict[str, list[Scalar]]
+    model: DecayModel = attrs.field(factory=DecayModel)
+    """The decay model the values were computed with."""
+    timezone: str = "UTC"
+    """The ledger's time zone, in which days were counted."""
+    times: dict[str, NDArray[Any]] = attrs.field(factory=dict)
+    """The timestamp columns as ``datetime64[us]`` (UTC), for typed formats."""
+    strength: list[float] | None = None
+    """Every row's decay strength (GraphML's edge weight)."""
 
     @classmethod
     def from_rows(
@@ -134,6 +154,18 @@ class ExportTable:
 
 
 # -- rows ------------------------------------------------------------------------------
+def moment_of(as_of: datetime | str | None) -> datetime:
+    """``as_of`` as a datetime; now when ``None``."""
+    return datetime.now(UTC) if as_of is None else parse_time(as_of, "as_of")
+
+
+def check_decay_model(half_life_days: float | None, weights: Mapping[str, float] | None) -> None:
+    """Raise :class:`ledger.InvalidInputError` unless the half-life is a finite number of
+    days above 0 and every weight names a kind (or ``introduced``) with a finite weight
+    of at least 0 (the ledger's own checks)."""
+    DecayModel().merged(half_life_days, weights)
+
+
 def export_table(
     book: Ledger,
     projection: str,
@@ -155,13 +187,21 @@ def export_table(
         raise InvalidInputError(
             "half_life_days", half_life_days, f"only the decay export takes a model, not {name}"
         )
-    schema = _SCHEMAS[name]
-    if name == "decay":
-        values = decay_export(book, moment, half_life_days, weights)
-        return ExportTable(projection=name, as_of=moment, columns=schema, values=values)
-    builder = _depth_row if name == "depth" else _reciprocity_row
-    rows = [builder(view) for view in _sorted(book.pairs(moment))]
-    return ExportTable.from_rows(name, moment, schema, rows)
+    if overridden:
+        check_decay_model(half_life_days, weights)
+    model = {"half_life_days": half_life_days, "weights": weights} if overridden else {}
+    table = book.pair_table(moment, **model)
+    values = _LAYOUTS[name](table)
+    return ExportTable(
+        projection=name,
+        as_of=moment,
+        columns=_SCHEMAS[name],
+        values=values,
+        model=book.decay_model.merged(half_life_days, weights),
+        timezone=book.timezone,
+        times={c.name: table[c.name] for c in _SCHEMAS[name] if c.type == "timestamp"},
+        strength=table["strength"].tolist(),
+    )
 
 
 def _projection_name(projection: str) -> str:
@@ -185,100 +225,105 @@ def export_rows(
     ).rows
 
 
+def decay_values(
+    book: Ledger,
+    as_of: datetime | str | None = None,
+    *,
+    half_life_days: float | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> list[tuple[str, str, DecayValue]]:
+    """``(a, b, value)`` of every pair's decay at ``as_of`` (``a < b``), sorted by (a, b):
+    :meth:`ledger.Ledger.pairs`' values, under the model asked for."""
+    moment = moment_of(as_of)
+    check_decay_model(half_life_days, weights)
+    views = book.pairs(moment, half_life_days=half_life_days, weights=weights)
+    found = [(min(view.a, view.b), max(view.a, view.b), view.decay) for view in views]
+    return sorted(found, key=lambda item: (item[0], item[1]))
+
+
 def people_attributes(book: Ledger, as_of: datetime | str | None = None) -> dict[str, Row]:
     """Every person's name and attributes at ``as_of``; tags joined with ``"; "``."""
-    moment = moment_of(as_of)
+    attributes = book.attributes_at(moment_of(as_of))
     found: dict[str, Row] = {}
     for key in book.people():
-        person = book.person(key, moment)
-        values: Row = {"name": person.name}
-        for field, value in sorted(person.attributes.items()):
-            values[field] = "; ".join(value) if isinstance(value, list) else str(value)
-        found[key] = values
+        values = dict(attributes.get(key, {}))
+        row: Row = {"name": str(values.pop("name", key))}
+        for field, value in sorted(values.items()):
+            row[field] = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+        found[key] = row
     return found
 
 
-def _sorted(views: list[PairView]) -> list[PairView]:
-    return sorted(views, key=lambda view: (view.a, view.b))
+Columns = dict[str, NDArray[Any]]
 
 
-def _iso(micros: int | None) -> str | None:
-    return None if micros is None else from_micros(micros).isoformat()
+def _iso(times: NDArray[Any]) -> list[Scalar]:
+    """``datetime64[us]`` (UTC) as ISO 8601 text, as ``datetime.isoformat`` writes it;
+    None for ``NaT``."""
+    if not len(times):
+        return []
+    text: list[Scalar] = [f"{t}+00:00" for t in np.datetime_as_string(times, unit="s")]
+    micros = (times.astype(np.int64) % 1_000_000).tolist()
+    missing = np.isnat(times).tolist()
+    for i, (fraction, absent) in enumerate(zip(micros, missing, strict=True)):
+        if absent:
+            text[i] = None
+        elif fraction:
+            text[i] = f"{str(text[i])[:-6]}.{fraction:06d}+00:00"
+    return text
 
 
-def _depth_row(view: PairView) -> Row:
+def _decay_columns(table: Columns) -> dict[str, list[Scalar]]:
     return {
-        "a": view.a,
-        "b": view.b,
-        "level": int(view.depth.level),
-        "level_name": view.depth.level_name,
-        "live_touches": view.depth.live_touches,
-        "active_months": view.depth.active_months,
+        "a": table["a"].tolist(),
+        "b": table["b"].tolist(),
+        "strength": table["strength"].tolist(),
+        "touches": table["touches"].tolist(),
+        "first_touch_at": _iso(table["first_touch_at"]),
+        "last_touch_at": _iso(table["last_touch_at"]),
+        "last_exchange_at": _iso(table["last_exchange_at"]),
+        "days_since_last_touch": table["days_since_last_touch"].tolist(),
     }
 
 
-def _reciprocity_row(view: PairView) -> Row:
-    value = view.reciprocity
+_LEVEL_NAMES = np.array([level.label for level in DepthLevel])
+
+
+def _depth_columns(table: Columns) -> dict[str, list[Scalar]]:
     return {
-        "a": view.a,
-        "b": view.b,
-        "a_to_b": value.a_to_b,
-        "b_to_a": value.b_to_a,
-        "balance": value.balance,
-        "given_a_to_b": value.given_a_to_b,
-        "given_b_to_a": value.given_b_to_a,
+        "a": table["a"].tolist(),
+        "b": table["b"].tolist(),
+        "level": table["level"].tolist(),
+        "level_name": _LEVEL_NAMES[table["level"]].tolist(),
+        "live_touches": table["live_touches"].tolist(),
+        "two_way_days": table["two_way_days"].tolist(),
     }
 
 
-# -- writers ---------------------------------------------------------------------------
-def write_csv(table: ExportTable, stream: BinaryIO) -> None:
-    """A header line, then one line per row; ``None`` is an empty cell."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
-    try:
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(table.names)
-        # repr-exact floats: str(float) is the shortest text that reads back identically
-        writer.writerows(table.tuples())
-        text.flush()
-    finally:
-        text.detach()
+def _reciprocity_columns(table: Columns) -> dict[str, list[Scalar]]:
+    forth, back = table["a_to_b"], table["b_to_a"]
+    total = forth + back
+    balance = np.divide(forth - back, total, out=np.zeros(len(total)), where=total > 0)
+    return {
+        "a": table["a"].tolist(),
+        "b": table["b"].tolist(),
+        "a_to_b": forth.tolist(),
+        "b_to_a": back.tolist(),
+        "balance": balance.tolist(),
+        "given_a_to_b": table["given_a_to_b"].tolist(),
+        "given_b_to_a": table["given_b_to_a"].tolist(),
+    }
 
 
-def write_jsonl(table: ExportTable, stream: BinaryIO) -> None:
-    """One JSON object per line, keys in column order."""
-    for row in table.rows:
-        stream.write(orjson.dumps(row))
-        stream.write(b"\n")
+_LAYOUTS: dict[str, Callable[[Columns], dict[str, list[Scalar]]]] = {
+    "decay": _decay_columns,
+    "depth": _depth_columns,
+    "reciprocity": _reciprocity_columns,
+}
 
 
-def write_parquet(table: ExportTable, stream: BinaryIO) -> None:
-    """A Parquet file with typed columns (string, int64, float64; all nullable)."""
-    import pyarrow as pa  # noqa: PLC0415 - heavy; only for this format
-    import pyarrow.parquet as pq  # noqa: PLC0415
-
-    types = {"string": pa.string(), "int": pa.int64(), "double": pa.float64()}
-    schema = pa.schema([(column.name, types[column.type]) for column in table.columns])
-    pq.write_table(pa.Table.from_pydict(table.values, schema=schema), stream)
-
-
-def write_graphml(
-    table: ExportTable, stream: BinaryIO, people: Mapping[str, Row] | None = None
-) -> None:
-    """An undirected GraphML graph: the rows' columns as edge attributes, and ``people``
-    (see :func:`people_attributes`) as nodes with their attributes."""
-    import networkx as nx  # noqa: PLC0415 - heavy; only for this format
-
-    graph = nx.Graph(projection=table.projection, as_of=table.as_of.isoformat())
-    for key, values in (people or {}).items():
-        graph.add_node(key, **{k: v for k, v in values.items() if v is not None})
-    for row in table.rows:
-        attributes = {k: v for k, v in row.items() if k not in ("a", "b") and v is not None}
-        graph.add_edge(row["a"], row["b"], **attributes)
-    nx.write_graphml(graph, stream, encoding="utf-8", prettyprint=True)
-
-
+# -- writing ---------------------------------------------------------------------------
 _WRITERS: dict[str, Callable[[ExportTable, BinaryIO], None]] = {
-    "csv": write_csv,
     "jsonl": write_jsonl,
     "parquet": write_parquet,
 }
@@ -288,17 +333,20 @@ def export(
     book: Ledger,
     projection: str,
     fmt: str,
-    out: str | os.PathLike[str] | BinaryIO | None = None,
+    out: Target | None = None,
     as_of: datetime | str | None = None,
     *,
     half_life_days: float | None = None,
     weights: Mapping[str, float] | None = None,
+    guard: bool = True,
 ) -> int:
     """Write ``projection``'s rows at ``as_of`` in format ``fmt`` to ``out``; return the
     number of rows.
 
-    ``out`` is a path (written atomically: nothing is left there on error), a binary
-    stream, or None for standard output. Raises :class:`ledger.UnknownProjectionError`,
+    ``out`` is a path (a regular file is written atomically: nothing is left there on
+    error; a device or FIFO is written through, see :mod:`ledger.outputs._files`), a
+    binary stream, or None for standard output. ``guard=False`` writes CSV cells that
+    start like a formula as they are. Raises :class:`ledger.UnknownProjectionError`,
     :class:`ledger.InvalidInputError` (unknown format, bad model) or
     :class:`OutputFileError` (the path cannot be written).
     """
@@ -313,15 +361,12 @@ def export(
         )
         if name == "graphml":
             write_graphml(table, stream, people_attributes(book, table.as_of))
+        elif name == "csv":
+            write_csv(table, stream, guard=guard)
         else:
             _WRITERS[name](table, stream)
         return len(table)
 
-    if isinstance(out, str | os.PathLike):
-        # The temporary file is opened first, so an unwritable path fails before any work.
-        with atomic_output(out) as stream:
-            return write(stream)
-    stream = sys.stdout.buffer if out is None else out
-    count = write(stream)
-    stream.flush()
-    return count
+    # A file is opened first, so an unwritable path fails before any work.
+    with atomic_output(sys.stdout.buffer if out is None else out) as stream:
+        return write(stream)
