@@ -1,48 +1,61 @@
-"""What every command shares: the error boundary, opening the ledger, parameter types.
+"""Parameter types and the options several commands share, spelled once.
 
-Errors: a :class:`ledger.LedgerError` (or an OS error) in any command becomes one line
-``error: <message>`` on stderr and exit status 1; a usage error (bad option, malformed
-value) becomes one line and exit status 2. No traceback reaches the user unless
-``LEDGER_DEBUG=1`` is set.
+Times (:class:`TimeParam`): see :mod:`ledger.cli._times` for what they accept; a time
+is placed in the display zone when it is parsed, with the command's one "now".
 """
 
 from __future__ import annotations
 
 import os
-import re
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import attrs
 import click
 
-import ledger
-from ledger import default_url
-from ledger.errors import InvalidTimeError, LedgerError
-from ledger.facts.kinds import Kind
-from ledger.facts.time import parse_time
-from ledger.projections.decay import INTRODUCED
+from ledger import DecayModel
+from ledger.cli._errors import DomainError, OneLineUsageError, one_line_errors
+from ledger.cli._state import (
+    CliState,
+    creating,
+    db_option,
+    global_options,
+    open_book,
+    state_of,
+)
+from ledger.cli._times import parse_when
+from ledger.errors import InvalidInputError, InvalidTimeError, quote
+from ledger.projections.decay import WEIGHT_CLASSES
 
 __all__ = [
+    "AHEAD",
+    "AS_OF",
     "DAY_END",
     "DAY_START",
     "EXACT",
+    "HALF_LIFE",
     "WEIGHT",
+    "LedgerGroup",
+    "ZONE",
     "CliState",
     "DomainError",
-    "LedgerGroup",
     "OneLineUsageError",
     "TimeParam",
+    "as_of_option",
+    "creating",
     "db_option",
+    "global_options",
+    "limit_option",
+    "model_of",
+    "model_options",
     "open_book",
+    "output_option",
     "png_option",
     "points_option",
     "since_option",
-    "stderr_is_terminal",
+    "state_of",
     "until_option",
 ]
 
@@ -53,54 +66,15 @@ if TYPE_CHECKING:
 else:  # click < 8.3 has no type arguments on ParamType at run time
     _ParamType = click.ParamType
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-
-class DomainError(click.ClickException):
-    """A domain error: ``error: <message>`` on stderr, exit status 1."""
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"error: {self.format_message()}", file=file or sys.stderr)
-
-
-class OneLineUsageError(click.UsageError):
-    """A usage error on one line, with where to find help; exit status 2."""
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        where = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
-        click.echo(f"error: {self.format_message()}{where}", file=file or sys.stderr)
-
-
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """Turn every error a command can raise into a one-line click exception."""
-    try:
-        yield
-    except (click.exceptions.Exit, click.Abort, DomainError, OneLineUsageError):
-        raise
-    except click.UsageError as error:
-        raise OneLineUsageError(error.format_message(), error.ctx) from None
-    except click.ClickException as error:  # click's others (FileError, ...) all exit 1
-        raise DomainError(error.format_message()) from None
-    except LedgerError as error:
-        raise DomainError(str(error)) from None
-    except BrokenPipeError:
-        # The reader went away (`ledger timeline ada | head`): stop quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise click.exceptions.Exit(1) from None
-    except OSError as error:
-        raise DomainError(f"{error.strerror or error} ({error.filename or ''})") from None
-    except Exception as error:
-        if os.environ.get("LEDGER_DEBUG"):
-            raise
-        raise DomainError(
-            f"unexpected {type(error).__name__}: {error} (set LEDGER_DEBUG=1 for details)"
-        ) from None
+def _suggest() -> Any:
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else state_of(ctx).suggest
 
 
 class LedgerGroup(click.Group):
-    """A plain click group whose commands (and their subcommands, and commands added
-    later with ``add_command``) all report errors on one line."""
+    """A click group whose commands (and their subcommands, and commands added later
+    with ``add_command``) all report errors on one line (:mod:`ledger.cli._errors`)."""
 
     def make_context(
         self,
@@ -109,130 +83,95 @@ class LedgerGroup(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        with _one_line_errors():
+        with one_line_errors(_suggest):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _one_line_errors():
+        with one_line_errors(_suggest), warnings.catch_warnings():
+            if not os.environ.get("LEDGER_DEBUG"):  # a person reads stderr: errors only
+                warnings.simplefilter("ignore")
             return super().invoke(ctx)
 
 
-@attrs.define
-class CliState:
-    """What the group's options leave for the commands: the ledger URL, if given."""
-
-    url: str | None = None
-
-
-def _remember_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value is not None:
-        ctx.ensure_object(CliState).url = value
-
-
-def db_option(function: F) -> F:
-    """``--db URL`` on a command as well as on the group (the command's one wins)."""
-    return click.option(
-        "--db",
-        metavar="URL",
-        expose_value=False,
-        is_eager=True,
-        callback=_remember_db,
-        help="Ledger URL (default: $LEDGER_DB, else sqlite:///ledger.db).",
-    )(function)
-
-
-def open_book(
-    ctx: click.Context, *, create: bool = False, catch_up: bool = True, **options: Any
-) -> ledger.Ledger:
-    """Open the ledger named by ``--db`` for the rest of the command (closed after it).
-
-    Unless ``create``, a SQLite file that does not exist is an error: a mistyped path
-    must not silently start an empty ledger. ``options`` go to :func:`ledger.open`.
-    With ``catch_up`` (not for commands that only write, or rebuild anyway), views
-    that are far behind the log (a large import, recorded by another process) are
-    caught up now, under a progress bar on a terminal, rather than by the first query
-    in silence.
-    """
-    url = ctx.ensure_object(CliState).url or default_url()
-    path = _sqlite_path(url)
-    if not create and path is not None and not path.exists():
-        raise DomainError(f"db: no ledger at {str(path)!r} (create one with 'ledger init')")
-    book = ctx.with_resource(ledger.open(url, **options))
-    if catch_up and stderr_is_terminal() and book.pending > _CATCH_UP_SHOWN:
-        from ledger.cli._output import progress  # noqa: PLC0415 - a cycle at import time
-
-        with progress("catching up the views", book.pending) as update:
-            book.catch_up(progress=update)
-    return book
-
-
-_CATCH_UP_SHOWN = 20_000
-"""Events behind from which catching up takes over a second: a bar is shown."""
-
-
-def _sqlite_path(url: str) -> Path | None:
-    url = url.strip()
-    scheme, sep, _ = url.partition("://")
-    if not sep:
-        return Path(url).expanduser()
-    if scheme.lower() == "sqlite":
-        return Path(url[len("sqlite:///") :]).expanduser()
-    return None
-
-
-def stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()
-
-
 class TimeParam(_ParamType):
-    """A time: ISO 8601 with a zone, ``@UNIXSECONDS`` or ``now``; optionally a plain
-    date ``YYYY-MM-DD`` (UTC), read as the start or the end of that day."""
+    """A time option: placed in the display zone; a day or a period is its start or its
+    end (``edge``); a distance without a sign counts ahead when ``ahead``. ``exact``
+    takes only instants (ISO 8601 with a zone, ``@UNIXSECONDS``, ``now``, a distance)."""
 
     name = "TIME"
 
-    def __init__(self, dates: str | None) -> None:
-        self.dates = dates  # "start", "end", or None: a plain date is not a time here
+    def __init__(self, edge: str, *, ahead: bool = False, exact: bool = False) -> None:
+        self.edge, self.ahead, self.exact = edge, ahead, exact
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, datetime):
+        if not isinstance(value, str):
             return value
-        text = str(value).strip()
-        if text.lower() == "now":
-            return datetime.now(UTC)
-        if self.dates is not None and _DATE.fullmatch(text):
-            return self._day(text, param, ctx)
-        field = param.name if param is not None and param.name else "time"
         try:
-            return parse_time(text, field)
+            when = parse_when(value, ahead=self.ahead)
+            if self.exact and when.naive is not None:
+                raise InvalidTimeError("time", value, "no time zone; add one such as +00:00 or Z")
+            if self.exact and (when.period or when.relative):
+                raise InvalidTimeError(
+                    "time",
+                    value,
+                    "a day is not a time here: give one with a zone, such as "
+                    "2024-03-01T09:30:00+01:00, or now, or a distance back such as -2h",
+                )
+            state = state_of(ctx)
+            zone = state.zone(ctx) if _needs_zone(when) else ZoneInfo("UTC")
+            return when.resolve(zone, state.now, self.edge)
         except InvalidTimeError as error:
-            self.fail(f"{error.reason} (got {text!r})", param, ctx)
-
-    def _day(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"no such date (got {text!r})", param, ctx)
-        start = datetime.combine(day, time(0), tzinfo=UTC)
-        return start if self.dates == "start" else start + timedelta(days=1, microseconds=-1)
+            self.fail(error.reason + f" (got {quote(value)})", param, ctx)
 
 
-EXACT = TimeParam(None)
+def _needs_zone(when: Any) -> bool:
+    return (
+        when.naive is not None
+        or when.period is not None
+        or when.relative is not None
+        or (when.distance is not None and when.distance[1] != "hours")
+    )
+
+
+EXACT = TimeParam("start", exact=True)
 DAY_START = TimeParam("start")
 DAY_END = TimeParam("end")
+AHEAD = TimeParam("start", ahead=True)
 
-# Options several commands share, spelled once.
+_TIMES = (
+    "TIME: 2024-03-01, 2024-03-01T09:30, now, yesterday, last month, -30d, 2w ... "
+    "(see 'ledger --help')."
+)
 since_option = click.option(
-    "--since", type=DAY_START, help="From this time (a date is its start, UTC)."
+    "--since", type=DAY_START, help=f"From this time (a day: its start). {_TIMES}"
 )
-until_option = click.option("--until", type=DAY_END, help="Up to this time (default: now).")
-png_option = click.option(
-    "-o",
-    "--output",
-    "out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The PNG file to write.",
+until_option = click.option(
+    "--until", type=DAY_END, help=f"Up to this time (a day: its end). {_TIMES}"
 )
+as_of_option = click.option(
+    "--as-of",
+    type=DAY_END,
+    help=f"As of this time (default: now; a day: its end). {_TIMES}",
+)
+AS_OF = as_of_option
+
+
+def output_option(what: str, *, required: bool = True) -> Callable[[F], F]:
+    """``-o FILE`` (``-`` for stdout)."""
+    default = "" if required else "; default: standard output"
+    return click.option(
+        "-o",
+        "--output",
+        "out",
+        required=required,
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        help=f"Write {what} to FILE ('-': standard output{default}). A regular file is "
+        "replaced only once complete; a device, FIFO or symlink's target is written "
+        "through, never replaced.",
+    )
+
+
+png_option = output_option("the PNG image")
 
 
 def points_option(default: int, minimum: int, help: str) -> Callable[[F], F]:
@@ -240,6 +179,36 @@ def points_option(default: int, minimum: int, help: str) -> Callable[[F], F]:
     return click.option(
         "--points", type=click.IntRange(min=minimum), default=default, show_default=True, help=help
     )
+
+
+def limit_option(default: int | None) -> Callable[[F], F]:
+    """``--limit N``: at most N rows shown; the total is still reported."""
+    shown = f" (default {default})" if default else " (default: all)"
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=1),
+        default=default,
+        help=f"Show at most N rows{shown}; the counts report the total.",
+        metavar="N",
+    )
+
+
+class HalfLifeParam(_ParamType):
+    """A decay half-life in days: a finite number above 0."""
+
+    name = "DAYS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float):
+            return value
+        try:
+            days = float(str(value).strip())
+            DecayModel().merged(half_life_days=days)  # the ledger's own check
+        except (ValueError, InvalidInputError):
+            self.fail(
+                f"a half-life is a finite number of days above 0 (got {quote(value)})", param, ctx
+            )
+        return days
 
 
 class WeightParam(_ParamType):
@@ -252,20 +221,71 @@ class WeightParam(_ParamType):
             return value
         key, sep, number = str(value).partition("=")
         key = key.strip().lower()
-        known = sorted({kind.value for kind in Kind} | {INTRODUCED})
-        if not sep or key not in known:
-            self.fail(
-                f"expected KIND=WEIGHT with KIND one of {', '.join(known)} (got {value!r})",
-                param,
-                ctx,
-            )
+        if not sep:
+            self.fail(f"expected KIND=WEIGHT, e.g. meeting=5 (got {quote(value)})", param, ctx)
+        if key not in WEIGHT_CLASSES:
+            known = ", ".join(WEIGHT_CLASSES)
+            self.fail(f"unknown kind {quote(key)}; known kinds: {known}", param, ctx)
         try:
             weight = float(number)
-        except ValueError:
-            self.fail(f"the weight must be a number (got {number!r})", param, ctx)
-        if not weight >= 0 or weight == float("inf"):
-            self.fail(f"the weight must be a finite number >= 0 (got {number!r})", param, ctx)
+            DecayModel().merged(weights={key: weight})  # the ledger's own check
+        except (ValueError, InvalidInputError):
+            self.fail(f"a weight is a finite number >= 0 (got {quote(number)})", param, ctx)
         return key, weight
 
 
+class ZoneParam(_ParamType):
+    """An IANA time zone name, such as ``Europe/Paris``."""
+
+    name = "ZONE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip()
+        try:
+            ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail(
+                f"not a time zone; use an IANA name such as Europe/Paris (got {quote(text)})",
+                param,
+                ctx,
+            )
+        return text
+
+
+HALF_LIFE = HalfLifeParam()
 WEIGHT = WeightParam()
+ZONE = ZoneParam()
+
+
+def model_options(what: str) -> Callable[[F], F]:
+    """``--half-life DAYS`` and ``--weight KIND=W``: another decay model ``what``."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--weight",
+            "weights",
+            type=WEIGHT,
+            multiple=True,
+            help=f"Weigh KIND so {what}, e.g. meeting=5; repeat for several "
+            "(the other kinds keep their weights).",
+        )(function)
+        return click.option(
+            "--half-life",
+            "half_life_days",
+            type=HALF_LIFE,
+            help=f"Decay half-life in days {what} (default: the ledger's).",
+        )(function)
+
+    return decorate
+
+
+def model_of(
+    half_life_days: float | None, weights: tuple[tuple[str, float], ...]
+) -> dict[str, Any]:
+    """The keyword arguments of a query under the model given on the command line."""
+    model: dict[str, Any] = {}
+    if half_life_days is not None:
+        model["half_life_days"] = half_life_days
+    if weights:
+        model["weights"] = dict(weights)
+    return model

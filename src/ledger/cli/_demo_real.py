@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ledger.api import Ledger
+from ledger import Ledger
 from ledger.outputs.export import export
 from ledger.outputs.plot import plot_network
 from ledger.sources import import_edges

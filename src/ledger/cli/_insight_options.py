@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import attrs
 import click
 
-from ledger.cli._common import DAY_END
+from ledger.cli._common import as_of_option
 from ledger.projections.depth import DepthLevel
 
 __all__ = ["DEPTHS", "as_of_option", "depth_option", "me_option", "rows_of"]
@@ -22,14 +22,6 @@ def me_option(function: F) -> F:
         "--me",
         metavar="KEY",
         help="Whose point of view (default: the ledger's owner, see 'ledger owner').",
-    )(function)
-
-
-def as_of_option(function: F) -> F:
-    return click.option(
-        "--as-of",
-        type=DAY_END,
-        help="As of this time (default: now; a plain date is its end, UTC).",
     )(function)
 
 

@@ -1,34 +1,63 @@
-"""How commands print: a table for people, JSON, JSON Lines or CSV for programs; and
-progress on stderr for anything slow.
+"""How commands print: a table for people, JSON, JSON Lines or CSV for programs.
 
-A command builds a :class:`Report` (a few facts, rows, notes) and :func:`emit` renders
-it: ``table`` (rich; the default), ``json`` (one object: the facts, the rows under
-``rows_name``, the notes under ``notes_name``), ``jsonl`` or ``csv`` (the rows only,
-one per line). rich is imported only when a table or a progress bar is drawn.
+A command builds a :class:`Report` (a title, facts, rows, notes) and :func:`emit`
+renders it:
+
+* ``table`` (the default): fitted to the terminal's width (80 columns when the output
+  is not a terminal and ``$COLUMNS`` says nothing). Ids a user must copy are never cut;
+  names are cut with an ellipsis; other text wraps. When the rows cannot fit on one
+  line, the report's ``stack`` puts some values under others, then its ``drop``
+  columns are left out (and the caption says so: ``--format json`` has them all).
+  Times are shown in the display zone (the caption names it). Text from the ledger is
+  printed with control characters and escapes shown escaped, never raw.
+* ``json``: one object, the facts, the rows under ``rows_name``, the notes under
+  ``notes_name``; ``jsonl`` and ``csv``: the rows only. Times are ISO 8601 in UTC.
+  CSV cells that a spreadsheet would run as a formula (text starting with ``=``, ``+``,
+  ``-``, ``@``) get a ``'`` before them unless ``--csv-raw`` is given.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import sys
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, tzinfo
 from typing import Any, TypeVar
 
 import attrs
 import click
 import orjson
 
-__all__ = ["FORMATS", "Report", "emit", "format_option", "progress"]
+from ledger.cli._state import state_of
+from ledger.cli._times import shown_time, zone_name
+from ledger.errors import quote
+
+__all__ = ["FORMATS", "Report", "emit", "format_option", "printable", "shown"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("table", "json", "jsonl", "csv")
+_NAME_WIDTH = 24
+"""Characters of a name column at most, before the ellipsis."""
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _remember_raw(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        state_of(ctx).csv_raw = True
 
 
 def format_option(function: F) -> F:
+    """``--format`` and ``--csv-raw``."""
+    function = click.option(
+        "--csv-raw",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_raw,
+        help="csv: write cells as they are, even those a spreadsheet would run as a "
+        "formula (by default they get a ' before them).",
+    )(function)
     return click.option(
         "--format",
         "fmt",
@@ -41,7 +70,13 @@ def format_option(function: F) -> F:
 
 @attrs.frozen
 class Report:
-    """What a command shows: a title, facts (name → value), rows, and notes."""
+    """What a command shows: a title, facts (name → value), rows, and notes.
+
+    ``ids``: columns never cut; ``names``: columns cut with an ellipsis; ``table``:
+    the columns a table shows (default: ``columns``); ``stack``: when the rows do not
+    fit, the column shown under another (``{"occurred_at": "touchpoint_id"}``);
+    ``drop``: columns a narrow table leaves out, first first; ``total``: how many rows
+    there are in all (when ``rows`` holds only the first ``--limit``)."""
 
     title: str
     facts: Mapping[str, Any]
@@ -51,29 +86,52 @@ class Report:
     notes: Sequence[str] = ()
     notes_name: str = "notes"
     empty: str = "(none)"
+    ids: Sequence[str] = ()
+    names: Sequence[str] = ()
+    table: Sequence[str] = ()
+    stack: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+    drop: Sequence[str] = ()
+    total: int | None = None
+    which: str = "first"
+    """Which rows ``--limit`` kept: the "first" or the "latest"."""
 
 
 def emit(report: Report, fmt: str) -> None:
     """Print ``report`` to stdout in ``fmt`` (one of :data:`FORMATS`)."""
     fmt = fmt.lower()
     if fmt == "json":
-        document = dict(report.facts)
+        document = {name: _utc(value) for name, value in report.facts.items()}
+        assert report.rows_name not in document or not report.columns, report.rows_name
         if report.columns:
-            document[report.rows_name] = list(report.rows)
+            document[report.rows_name] = _program_rows(report)
         if report.notes:
             document[report.notes_name] = list(report.notes)
         _write_bytes(orjson.dumps(document, default=_jsonable, option=orjson.OPT_INDENT_2))
         _write_bytes(b"\n")
     elif fmt == "jsonl":
-        for row in report.rows:
-            _write_bytes(orjson.dumps(dict(row), default=_jsonable) + b"\n")
+        for row in _program_rows(report):
+            _write_bytes(orjson.dumps(row, default=_jsonable) + b"\n")
     elif fmt == "csv":
+        guard = not state_of().csv_raw
         writer = csv.writer(sys.stdout, lineterminator="\n")
         columns = list(report.columns)
         writer.writerow(columns)
-        writer.writerows([_cell(row.get(name)) for name in columns] for row in report.rows)
+        writer.writerows([_cell(row.get(name), guard) for name in columns] for row in report.rows)
     else:
-        _table(report)
+        _print_table(report)
+
+
+def _program_rows(report: Report) -> list[dict[str, Any]]:
+    """The rows without the values made only for tables (``table`` and ``stack``
+    names that are not ``columns``)."""
+    made = {*report.table, *(n for names in report.stack.values() for n in names)}
+    hidden = made - set(report.columns)
+    return [{k: _utc(v) for k, v in row.items() if k not in hidden} for row in report.rows]
+
+
+def _utc(value: Any) -> Any:
+    """Times for programs are in UTC, whatever the display zone."""
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
 def _write_bytes(data: bytes) -> None:
@@ -88,85 +146,98 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, guard: bool) -> Any:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value)
+        value = "; ".join(str(item) for item in value)
+    elif isinstance(value, Mapping):
+        value = "; ".join(f"{k}={v}" for k, v in value.items())
+    if guard and isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
     return value
 
 
-def _shown(value: Any, zone: str = " UTC") -> str:
-    """A value as a person reads it: floats to 3 places, times in UTC to the minute."""
+def printable(text: str) -> str:
+    """``text`` with every control, format or bidi character escaped (``\\x1b``,
+    ``\\u202e``, ``\\n``) as :func:`ledger.errors.quote` escapes them."""
+    if all(c.isprintable() for c in text):
+        return text
+    return "".join(c if c.isprintable() else quote(c)[1:-1] for c in text)
+
+
+def shown(value: Any, zone: tzinfo) -> str:
+    """A value as a person reads it: floats to 3 places, times in ``zone`` to the minute,
+    text escaped."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return shown_time(value, zone)
+    return printable(_text(value))
+
+
+def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.3f}"
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") + zone
-    if isinstance(value, list | tuple):
+    if isinstance(value, Mapping):
+        return ", ".join(
+            f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in value.items()
+        )
+    if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(str(item) for item in value)
     return str(value)
 
 
-def _table(report: Report) -> None:
+def _width() -> int:
     from rich.console import Console  # noqa: PLC0415 - rich only for tables
-    from rich.table import Table  # noqa: PLC0415
 
-    console = Console(highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        console.width = 200  # a file or a pipe: keep rows on one line rather than wrap at 80
-    console.print(f"[bold]{report.title}[/bold]", markup=True)
+    if sys.stdout.isatty():
+        return Console().width
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return 80
+
+
+def _print_table(report: Report) -> None:
+    from rich.console import Console  # noqa: PLC0415 - rich only for tables
+    from rich.padding import Padding  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
+    zone = state_of().zone()
+    console = Console(highlight=False, soft_wrap=False, width=_width(), markup=False)
+    console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    console.print(Text(printable(report.title), style="bold"))
     for name, value in report.facts.items():
-        console.print(f"  {name.replace('_', ' ')}: {_shown(value)}", markup=False)
-    if report.columns:
-        if report.rows:
-            headers = [name.replace("_", " ") for name in report.columns]
-            table = Table(*headers, box=None, caption=_caption(report), caption_justify="left")
-            for row in report.rows:
-                table.add_row(*[_shown(row.get(name), zone="") for name in report.columns])
-            console.print(table)
-        else:
-            console.print(report.empty, markup=False)
-    for note in report.notes:
-        console.print(f"  - {note}", markup=False)
+        fact = Text(f"{name.replace('_', ' ')}: {_fact(value, zone)}")
+        console.print(Padding(fact, (0, 0, 0, 2), expand=False))
+    if report.columns and report.rows:
+        from ledger.cli._tables import fitted  # noqa: PLC0415
+
+        console.print(fitted(report, zone, console.width, _caption(report, zone)))
+    elif report.columns:
+        console.print(Text(report.empty))
+    if report.total is not None and report.total > len(report.rows):
+        shown = f"the {report.which} {len(report.rows)} of {report.total}"
+        console.print(Text(f"  showing {shown} (--limit N for more)"))
+    for note in report.notes:  # wrapped lines hang under the first
+        console.print(Padding(Text(f"- {printable(note)}"), (0, 0, 0, 2), expand=False))
 
 
-def _caption(report: Report) -> str | None:
-    timed = any(isinstance(value, datetime) for value in report.rows[0].values())
-    return "times in UTC" if timed else None
+def _broken_pipe() -> None:
+    """rich would exit 1 on its own; the command's error boundary decides instead."""
+    raise BrokenPipeError
 
 
-@contextmanager
-def progress(label: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (only when it is a terminal); yields ``update(done)``."""
-    if not sys.stderr.isatty():
-        yield lambda done: None
-        return
-    from rich.console import Console  # noqa: PLC0415 - rich.progress is slow to import
-    from rich.progress import (  # noqa: PLC0415
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+def _fact(value: Any, zone: tzinfo) -> str:
+    text = shown(value, zone)
+    return text + f" {zone_name(zone)}" if isinstance(value, datetime) else text
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn())
-    more = (MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, *more, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        lock = threading.Lock()
 
-        def update(done: int) -> None:
-            with lock:
-                bar.update(task, completed=done)
-
-        yield update
-        if total is not None:
-            update(total)
+def _caption(report: Report, zone: tzinfo) -> str | None:
+    timed = any(isinstance(value, datetime) for row in report.rows[:50] for value in row.values())
+    return f"times in {zone_name(zone)}" if timed else None

@@ -9,9 +9,17 @@ from typing import Any, TypeVar
 import click
 
 from ledger import PairView
-from ledger.cli._common import DAY_END, DAY_START, DomainError, db_option, open_book
-from ledger.cli._output import Report, emit, format_option
-from ledger.facts.time import from_micros
+from ledger.cli._common import (
+    DAY_START,
+    DomainError,
+    LedgerGroup,
+    as_of_option,
+    db_option,
+    limit_option,
+    open_book,
+)
+from ledger.cli._output import Report, emit, format_option, printable
+from ledger.errors import quote
 
 __all__ = ["person", "show"]
 
@@ -42,7 +50,7 @@ def _changes(**given: Any) -> dict[str, Any]:
     return changes
 
 
-@click.group()
+@click.group(cls=LedgerGroup)
 def person() -> None:
     """Add people, change their attributes, list them."""
 
@@ -61,9 +69,10 @@ def person_add(ctx: click.Context, /, key: str, name: str | None, **attributes: 
     book = open_book(ctx, catch_up=False)  # only writes
     if not book.add_person(key, name, **_changes(**attributes)):
         raise DomainError(
-            f"key: person {key.strip()!r} already exists (change them with 'ledger person update')"
+            f"key: person {quote(key.strip())} already exists "
+            "(change them with 'ledger person update')"
         )
-    click.echo(f"added {key.strip()}")
+    click.echo(f"added {printable(key.strip())}")
 
 
 @person.command("update")
@@ -72,7 +81,8 @@ def person_add(ctx: click.Context, /, key: str, name: str | None, **attributes: 
 @click.option(
     "--since",
     type=DAY_START,
-    help="From when the new values hold (default: now; a plain date is its start, UTC).",
+    help="From when the new values hold (default: now; a day: its start; the times "
+    "--since takes elsewhere).",
 )
 @click.option(
     "--clear",
@@ -100,51 +110,73 @@ def person_update(
     changes.update(_changes(**attributes))
     book = open_book(ctx, catch_up=False)  # only writes
     book.update_person(key, since, **changes)
-    click.echo(f"updated {key.strip()}: {', '.join(sorted(changes))}")
+    click.echo(f"updated {printable(key.strip())}: {', '.join(sorted(changes))}")
 
 
 @person.command("list")
-@click.option("--as-of", type=DAY_END, help="Attributes as of this time (default: now).")
+@as_of_option
+@limit_option(None)
 @format_option
 @db_option
 @click.pass_context
-def person_list(ctx: click.Context, /, as_of: datetime | None, fmt: str) -> None:
-    """List everyone in the ledger with their attributes."""
+def person_list(ctx: click.Context, /, as_of: datetime | None, limit: int | None, fmt: str) -> None:
+    """List everyone in the ledger with their attributes (as of --as-of), by key."""
     book = open_book(ctx)
+    attributes = book.attributes_at(as_of)
+    keys = book.people()
     rows = []
-    for key in book.people():
-        found = book.person(key, as_of)
-        rows.append({"key": key, "name": found.name, **found.attributes})
+    for key in keys[:limit]:
+        values = dict(attributes.get(key, {}))
+        rows.append({"key": key, "name": values.pop("name", key), **values})
     columns = ("key", "name", "org", "title", "location", "tags")
-    emit(Report("People", {"people": len(rows)}, rows, columns, rows_name="people"), fmt)
+    report = Report(
+        "People",
+        {"total": len(keys)},
+        rows,
+        columns,
+        rows_name="people",
+        names=("key", "name", "org", "title", "location"),
+        drop=("tags", "title", "location"),
+        total=len(keys),
+    )
+    emit(report, fmt)
 
 
 @click.command()
 @click.argument("person_key", metavar="PERSON")
-@click.option(
-    "--as-of",
-    type=DAY_END,
-    help="Show the ledger as of this time (default: now; a plain date is its end, UTC).",
-)
+@as_of_option
+@limit_option(None)
 @format_option
 @db_option
 @click.pass_context
-def show(ctx: click.Context, /, person_key: str, as_of: datetime | None, fmt: str) -> None:
+def show(
+    ctx: click.Context, /, person_key: str, as_of: datetime | None, limit: int | None, fmt: str
+) -> None:
     """A person's attributes and relationships, strongest first.
 
-    Each relationship shows its strength (decayed), depth level, touchpoints each
-    way ('out': initiated by PERSON, 'in': by the other) and balance (+1: only
-    PERSON reaches out, -1: only the other does).
+    Each relationship shows its strength (decayed), depth level, conversations,
+    calls and help opened each way ('out': by PERSON, 'in': by the other) and balance
+    (+1: only PERSON reaches out, -1: only the other does).
     """
     book = open_book(ctx)
     found = book.person(person_key, as_of)
     relationships = book.relationships(found.key, found.as_of)
     facts = {"key": found.key, "name": found.name, "as_of": found.as_of, **found.attributes}
-    facts["relationships"] = len(relationships)
-    rows = [_relationship(found.key, view) for view in relationships]
+    facts["in_touch_with"] = len(relationships)
+    rows = [_relationship(found.key, view) for view in relationships[:limit]]
     columns = ("with", "strength", "depth", "out", "in", "balance", "touches", "last_touch_at")
     title = f"{found.name} ({found.key})"
-    emit(Report(title, facts, rows, columns, rows_name="relationships"), fmt)
+    report = Report(
+        title,
+        facts,
+        rows,
+        columns,
+        rows_name="relationships",
+        names=("with",),
+        drop=("touches", "balance"),
+        total=len(relationships),
+    )
+    emit(report, fmt)
 
 
 def _relationship(key: str, view: PairView) -> dict[str, Any]:
@@ -160,5 +192,5 @@ def _relationship(key: str, view: PairView) -> dict[str, Any]:
         "in": value.b_to_a if mine else value.a_to_b,
         "balance": value.balance if mine else -value.balance,
         "touches": view.decay.touches,
-        "last_touch_at": from_micros(view.decay.last_touch_t),
+        "last_touch_at": view.decay.last_touch_at,
     }

@@ -2,9 +2,9 @@
 
 Run ``python -m ledger.cli.demo`` (or ``make demo``). It records a made-up but believable
 network (deterministic: seeded random) into a fresh ``demo-out/ledger.db`` in the
-working directory, then prints, as of two dates a year apart, the strongest
-relationships, the ones fading away, the depth distribution and the network's
-reciprocity.
+working directory, owned by Ana, then prints, as of two dates a year apart, the
+strongest relationships, the ones fading away, the depth distribution and the
+network's reciprocity; and last, commands to try on that ledger.
 
 The data comes from :func:`record_synthetic_network`; another source (a real log) can
 be added as a function of the same shape, ``(book) -> None``, and chosen in
@@ -13,7 +13,11 @@ be added as a function of the same shape, ``(book) -> None``, and chosen in
 
 from __future__ import annotations
 
+import os
 import random
+import shlex
+import shutil
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +30,16 @@ import ledger
 from ledger import Ledger, PairView, Touch
 from ledger.cli._demo_real import show_outputs, show_real_log
 
-__all__ = ["AS_OF", "DEMO_DB", "main", "populate", "record_synthetic_network", "report"]
+__all__ = [
+    "AS_OF",
+    "DEMO_DB",
+    "OWNER",
+    "main",
+    "next_commands",
+    "populate",
+    "record_synthetic_network",
+    "report",
+]
 
 DEMO_DB = Path("demo-out") / "ledger.db"
 SEED = 20240101
@@ -34,6 +47,8 @@ START = datetime(2023, 1, 2, 9, 0, tzinfo=UTC)
 AS_OF = (datetime(2023, 12, 31, 23, 0, tzinfo=UTC), datetime(2024, 12, 31, 23, 0, tzinfo=UTC))
 """The two dates the report compares, a year apart."""
 SOURCE = "demo"
+OWNER = "ana"
+"""Whose ledger the demo is ("me" in the insights)."""
 TOP = 8
 FADING_DROP = 0.5
 """A relationship is fading when it lost at least this share of its strength..."""
@@ -187,10 +202,12 @@ def record_mistake_and_retract(book: Ledger) -> None:
 
 
 def record_synthetic_network(book: Ledger) -> None:
-    """Record the made-up network: people, a few hundred touchpoints, one retraction."""
+    """Record the made-up network: people, a few hundred touchpoints, one retraction,
+    and whose ledger it is."""
     add_people(book)
     book.record_many(synthetic_touches())
     record_mistake_and_retract(book)
+    book.set_owner(OWNER, actor="demo")
 
 
 def populate(book: Ledger) -> str:
@@ -215,7 +232,16 @@ def names(book: Ledger) -> dict[str, str]:
 
 
 def pair_label(view: PairView, who: dict[str, str]) -> str:
-    return f"{who[view.a]} – {who[view.b]}"
+    a, b = sorted((view.a, view.b), key=lambda key: who[key])
+    return f"{who[a]} – {who[b]}"
+
+
+def opened(view: PairView, who: dict[str, str]) -> tuple[int, int, float]:
+    """What each side opened, and the balance, in the order :func:`pair_label` names them."""
+    value = view.reciprocity
+    if who[view.a] <= who[view.b]:
+        return value.a_to_b, value.b_to_a, value.balance
+    return value.b_to_a, value.a_to_b, -value.balance
 
 
 def strongest_table(book: Ledger, as_of: datetime, who: dict[str, str]) -> Table:
@@ -223,13 +249,14 @@ def strongest_table(book: Ledger, as_of: datetime, who: dict[str, str]) -> Table
     for column in ("relationship", "strength", "depth", "a→b", "b→a", "balance", "days idle"):
         table.add_column(column, justify="left" if column in ("relationship", "depth") else "right")
     for view in book.pairs(as_of)[:TOP]:
+        forth, back, balance = opened(view, who)
         table.add_row(
             pair_label(view, who),
             f"{view.strength:.2f}",
             view.depth.level_name,
-            str(view.reciprocity.a_to_b),
-            str(view.reciprocity.b_to_a),
-            f"{view.balance:+.2f}",
+            str(forth),
+            str(back),
+            f"{balance:+.2f}",
             f"{view.decay.days_since_last_touch:.0f}",
         )
     return table
@@ -301,8 +328,41 @@ def summary_line(book: Ledger, origin: str) -> str:
     retracted = sum(tp.retracted for tp in touchpoints.values())
     return (
         f"Recorded {origin}: {len(book.people())} people, {len(touchpoints)} touchpoints "
-        f"({retracted} retracted) into {DEMO_DB}"
+        f"({retracted} retracted) into {DEMO_DB}, owned by {book.owner}"
     )
+
+
+def ledger_command() -> str:
+    """How to run ``ledger`` from here: ``ledger`` when the PATH finds this one (after
+    ``make install``), else the script beside this Python (a venv's)."""
+    script = Path(sys.executable).with_name("ledger")
+    found = shutil.which("ledger")
+    if not script.is_file() or (found and Path(found).resolve() == script.resolve()):
+        return "ledger"
+    shown = os.path.relpath(script) if script.is_relative_to(Path.cwd()) else str(script)
+    return shlex.quote(shown)
+
+
+def next_commands(db: Path = DEMO_DB, as_of: datetime = AS_OF[-1]) -> list[str]:
+    """Commands to try on the demo ledger, in the order of a first look (each works
+    against it as written; ``tests/test_demo.py`` runs every one)."""
+    run = f"{ledger_command()} --db {shlex.quote(f'sqlite:///{db}')}"
+    day = f"--as-of {as_of:%Y-%m-%d}"
+    out = db.parent
+    return [
+        f"{run} owner",
+        f"{run} network {day}",
+        f"{run} remind {day}",
+        f"{run} suggest-intros {day}",
+        f"{run} intros --met emma {day}",
+        f"{run} pair ana jon {day} --explain",
+        f"{run} show {OWNER} {day} --limit 5",
+        f"{run} timeline ana lena",
+        f"{run} plot graph {day} -o {shlex.quote(str(out / 'ana-graph.png'))}",
+        f"{run} plot depth -o {shlex.quote(str(out / 'ana-depth.png'))}",
+        f"{run} export decay {day} --half-life 30 --format jsonl",
+        f"{run} settings",
+    ]
 
 
 def main() -> int:
@@ -314,6 +374,22 @@ def main() -> int:
         show_outputs(book, console, DEMO_DB.with_name("synthetic"), (START, AS_OF[-1]))
     if not show_real_log(console, DEMO_DB.parent, fresh_ledger, report):
         console.print("No ../shared/data here: the synthetic network above is the whole demo.")
+    console.print(f'\nNext, ask the demo ledger yourself (it is {OWNER}\'s: "me" below is Ana):')
+    for command in next_commands():
+        console.print(f"  $ {command}", markup=False, highlight=False, soft_wrap=True)
+    serve = f"{ledger_command()} --db {shlex.quote(f'sqlite:///{DEMO_DB}')} serve"
+    console.print(  # not a "  $ " line: it serves until stopped
+        f"\nOr look at it in a browser (it prints the address; Ctrl-C stops it): {serve}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if ledger_command() != "ledger":
+        console.print(
+            "(To type just `ledger`: `make install`, or `source .venv/bin/activate`.)",
+            markup=False,
+            highlight=False,
+        )
     return 0
 
 

@@ -1,26 +1,25 @@
 """``ledger import SOURCE ...``: the importers on the command line.
 
-Each subcommand reads and checks the whole file, writes it in one atomic batch, and
-prints a summary (``--format json`` for scripts). A bad row stops the import with one
+Each subcommand reads and checks the whole file, writes what it found through the
+importers' one write (atomic with the engine's batches), and prints a summary
+(``--output json`` for scripts). A bad row stops the import with one
 line ``error: FILE:LINE: what is wrong`` on stderr, exit status 1, and nothing written;
 ``--skip-invalid`` skips bad rows instead and counts them by reason.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from ledger.cli._common import DAY_END, DAY_START, LedgerGroup, db_option, open_book
+from ledger.cli._common import DAY_END, DAY_START, LedgerGroup, creating, db_option
 from ledger.cli._output import Report, emit
+from ledger.cli._progress import stages
 from ledger.facts.kinds import Kind
-from ledger.sources._rows import Progress
 from ledger.sources._summary import ImportSummary
 from ledger.sources.edges import CsvLayout, import_edges
 from ledger.sources.linkedin import import_linkedin
@@ -39,6 +38,12 @@ def _common(function: F) -> F:
             "--skip-invalid",
             is_flag=True,
             help="Skip bad rows (counted by reason) instead of stopping at the first one.",
+        ),
+        click.option(
+            "--allow-forgotten",
+            is_flag=True,
+            help="Record again people who were forgotten ('ledger forget'); without it, an "
+            "import that names one of them stops, writing nothing.",
         ),
         click.option(
             "--output",
@@ -60,6 +65,7 @@ def import_group() -> None:
     """Import history you already have: edge logs, LinkedIn exports, meetings, calendars.
 
     Importing is atomic (all or nothing) and idempotent (importing again adds nothing).
+    The ledger is created if it does not exist; a failed import leaves no ledger behind.
     """
 
 
@@ -80,7 +86,11 @@ def import_group() -> None:
     show_default=True,
     help="The kind of every touchpoint.",
 )
-@click.option("--source", help="Source name for idempotency (default: the file name).")
+@click.option(
+    "--source",
+    help="Source name for idempotency (default: the format and a digest of the columns and "
+    "first 8 records, so a renamed copy or a longer export is the same source).",
+)
 @click.option("--prefix", default="", help="Prefix for every person key, e.g. 'college:'.")
 @click.option("--src-col", default="src", show_default=True, help="csv: sender column.")
 @click.option("--dst-col", default="dst", show_default=True, help="csv: recipient column.")
@@ -90,7 +100,11 @@ def import_group() -> None:
     multiple=True,
     help="csv: a recipient column; repeat for one-to-many (replaces --dst-col).",
 )
-@click.option("--recipients-separator", help="csv: split the recipient cell on this.")
+@click.option(
+    "--recipients-separator",
+    help="csv: split a recipient cell of ids on this (cells of e-mail addresses are split "
+    "on , and ; anyway).",
+)
 @click.option("--time-col", default="time", show_default=True, help="csv: time column.")
 @click.option(
     "--time-format",
@@ -120,6 +134,7 @@ def edges(
     no_header: bool,
     timezone: str,
     skip_invalid: bool,
+    allow_forgotten: bool,
     fmt: str,
 ) -> None:
     """A temporal edge list: one touchpoint per line, sender → recipient(s) at a time."""
@@ -144,12 +159,17 @@ def edges(
         person_prefix=prefix,
         timezone=timezone,
         skip_invalid=skip_invalid,
+        allow_forgotten=allow_forgotten,
     )
 
 
 @import_group.command("linkedin")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--me", "owner", help="Your name as the export spells it (default: found in it).")
+@click.argument("export", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--me",
+    "owner",
+    help="Your name as the export spells it, or your profile URL (default: found in it).",
+)
 @click.option(
     "--timezone",
     default="UTC",
@@ -159,18 +179,25 @@ def edges(
 @_common
 @click.pass_context
 def linkedin(
-    ctx: click.Context, folder: Path, owner: str | None, timezone: str, skip_invalid: bool, fmt: str
+    ctx: click.Context,
+    export: Path,
+    owner: str | None,
+    timezone: str,
+    skip_invalid: bool,
+    allow_forgotten: bool,
+    fmt: str,
 ) -> None:
-    """A LinkedIn data export folder (Connections, messages, Invitations, endorsements,
-    recommendations)."""
+    """A LinkedIn data export: the .zip as LinkedIn delivers it, or its folder
+    (Connections, messages, Invitations, endorsements, recommendations, Profile)."""
     _run(
         ctx,
-        folder,
+        export,
         fmt,
         import_linkedin,
         owner=owner,
         timezone=timezone,
         skip_invalid=skip_invalid,
+        allow_forgotten=allow_forgotten,
     )
 
 
@@ -191,8 +218,17 @@ def linkedin(
     show_default=True,
     help="Windows at most this many seconds apart are one meeting.",
 )
-@click.option("--metadata", type=_FILE, help="'PERSON DEPARTMENT' lines: departments as org.")
-@click.option("--source", help="Source name for idempotency (default: the file name).")
+@click.option("--metadata", type=_FILE, help="'PERSON GROUP' lines: departments or classes as org.")
+@click.option(
+    "--start",
+    type=DAY_START,
+    help="For a log of relative times: when they count from (a date is its midnight in "
+    "the display zone, see --tz).",
+)
+@click.option(
+    "--source",
+    help="Source name for idempotency (default: sociopatterns; pieces of one log share it).",
+)
 @_common
 @click.pass_context
 def meetings(
@@ -201,11 +237,13 @@ def meetings(
     meeting_format: str,
     gap: int,
     metadata: Path | None,
+    start: datetime | None,
     source: str | None,
     skip_invalid: bool,
+    allow_forgotten: bool,
     fmt: str,
 ) -> None:
-    """Proximity windows merged into meetings with durations."""
+    """Proximity windows ('t i j' or 't i j Ci Cj') merged into meetings with durations."""
     _run(
         ctx,
         file,
@@ -214,31 +252,48 @@ def meetings(
         gap=gap,
         source=source,
         metadata=metadata,
+        start=start,
         skip_invalid=skip_invalid,
+        allow_forgotten=allow_forgotten,
     )
 
 
 @import_group.command("ics")
 @click.argument("file", type=_FILE)
-@click.option("--me", required=True, metavar="EMAIL", help="Your address in the calendar.")
-@click.option("--since", type=DAY_START, help="Start of the window (default: first event).")
-@click.option("--until", type=DAY_END, help="End of the window (default: now).")
-@click.option("--timezone", default="UTC", show_default=True, help="Zone of floating times.")
-@click.option("--source", help="Source name for idempotency (default: the file name).")
+@click.option(
+    "--me",
+    required=True,
+    multiple=True,
+    metavar="EMAIL",
+    help="Your address in the calendar; repeat for each address you have.",
+)
+@click.option(
+    "--since",
+    type=DAY_START,
+    help="Start of the window (default: the first event; a date is its start; any time "
+    "'ledger timeline --since' takes).",
+)
+@click.option("--until", type=DAY_END, help="End of the window (default: now; a date is its end).")
+@click.option(
+    "--timezone", help="Zone of floating times (default: the calendar's X-WR-TIMEZONE, else UTC)."
+)
+@click.option("--source", help="Source name for idempotency (default: calendar).")
 @_common
 @click.pass_context
 def ics(
     ctx: click.Context,
     file: Path,
-    me: str,
+    me: tuple[str, ...],
     since: datetime | None,
     until: datetime | None,
-    timezone: str,
+    timezone: str | None,
     source: str | None,
     skip_invalid: bool,
+    allow_forgotten: bool,
     fmt: str,
 ) -> None:
-    """Calendar events with attendees: meetings (video calls with a conference link)."""
+    """Calendar events with attendees who attended: meetings (video calls with a
+    conference link), one per occurrence."""
     # Imported here: icalendar is slow to import, and `ledger --help` should not wait.
     from ledger.sources.calendar import import_ics  # noqa: PLC0415
 
@@ -253,6 +308,7 @@ def ics(
         source=source,
         timezone=timezone,
         skip_invalid=skip_invalid,
+        allow_forgotten=allow_forgotten,
     )
 
 
@@ -263,50 +319,27 @@ def _run(
     importer: Callable[..., ImportSummary],
     **options: Any,
 ) -> None:
-    """Open the ledger, import ``path`` with ``importer`` (a progress bar on a terminal),
-    print the summary."""
-    book = open_book(ctx, create=True, catch_up=False)  # an import only writes
-    with _progress(path.name) as progress:
+    """Open the ledger (created if needed, and removed again if this import fails),
+    import ``path`` with ``importer`` (progress bars on a terminal), print the summary."""
+    with creating(ctx) as book, stages(path.name) as progress:  # an import only writes
         summary = importer(book, path, progress=progress, **options)
     _show(summary, fmt)
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Progress | None]:
-    """Bars on stderr for reading and writing (only on a terminal)."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console  # noqa: PLC0415 - rich.progress is slow to import
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn  # noqa: PLC0415
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                verb = "reading" if stage == "read" else "writing"
-                tasks[stage] = bar.add_task(f"{verb} {label}", total=total or None)
-            bar.update(tasks[stage], completed=done, total=total or None)
-
-        yield update
 
 
 def _show(summary: ImportSummary, fmt: str) -> None:
     facts = summary.as_dict()
     reasons = facts.pop("skipped_by_reason")
     rows = [{"reason": reason, "rows": count} for reason, count in reasons.items()]
+    notes: list[str] = []
+    if fmt.lower() != "json":  # JSON keeps the mapping itself
+        left_out = facts.pop("left_out_by_reason", {})
+        notes = [f"left out: {reason} ({count})" for reason, count in left_out.items()]
     report = Report(
         title=f"import from {summary.source}",
         facts=facts,
         rows=rows,
         columns=("reason", "rows") if rows else (),
         rows_name="skipped_by_reason",
+        notes=notes,
     )
     emit(report, fmt)

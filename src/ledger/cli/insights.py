@@ -13,16 +13,23 @@ import click
 
 from ledger.cli import insights_more
 from ledger.cli._common import (
+    AHEAD,
     DAY_START,
-    EXACT,
+    OneLineUsageError,
+    as_of_option,
     db_option,
+    limit_option,
     open_book,
     png_option,
     points_option,
+    state_of,
     until_option,
 )
-from ledger.cli._insight_options import as_of_option, me_option, rows_of
-from ledger.cli._output import Report, emit, format_option, progress
+from ledger.cli._files import png_target, wrote, zone
+from ledger.cli._insight_options import me_option, rows_of
+from ledger.cli._output import Report, emit, format_option, printable
+from ledger.cli._progress import progress
+from ledger.cli._times import shown_time, zone_name
 from ledger.insights._common import get_owner, resolve_me, set_owner
 from ledger.insights.network_health import LEVELS, network_health
 from ledger.insights.reminders import OVERDUE_FACTOR, Dormant, Reminders, remind, snooze
@@ -56,10 +63,12 @@ def owner(ctx: click.Context, /, key: str | None) -> None:
     """
     book = open_book(ctx)
     if key is not None:
-        click.echo(f"owner: {set_owner(book, key)}")
+        click.echo(f"owner: {printable(set_owner(book, key))}")
         return
     current = get_owner(book)
-    click.echo(f"owner: {current}" if current else "owner: (not set; 'ledger owner KEY')")
+    click.echo(
+        f"owner: {printable(current)}" if current else "owner: (not set; 'ledger owner KEY')"
+    )
 
 
 @click.command()
@@ -87,7 +96,8 @@ def network(
     """
     book = open_book(ctx)
     who = None if everyone else resolve_me(book, me)
-    health = network_health(book, who, as_of, points)
+    with progress("computing the network", None):
+        health = network_health(book, who, as_of, points)
     facts: dict[str, Any] = {"me": who or "(whole ledger)", "as_of": health.as_of}
     facts.update(
         {
@@ -134,6 +144,7 @@ def network(
     show_default=True,
     help="Deep ties quiet this long go to the reconnect list.",
 )
+@limit_option(None)
 @format_option
 @db_option
 @click.pass_context
@@ -145,6 +156,7 @@ def remind_command(
     within_days: float,
     overdue_factor: float,
     dormant_years: float,
+    limit: int | None,
     fmt: str,
 ) -> None:
     """Who is fading? Relationships worth a touch now, from each one's own rhythm
@@ -155,21 +167,23 @@ def remind_command(
     the reconnect list; snoozed pairs ('ledger snooze') are left out.
     """
     book = open_book(ctx)
-    found = remind(
-        book,
-        me,
-        as_of,
-        within_days=within_days,
-        overdue_factor=overdue_factor,
-        dormant_years=dormant_years,
-    )
-    emit(_remind_report(found), fmt)
+    with progress("finding who is fading", None):
+        found = remind(
+            book,
+            me,
+            as_of,
+            within_days=within_days,
+            overdue_factor=overdue_factor,
+            dormant_years=dormant_years,
+        )
+    emit(_remind_report(found, limit), fmt)
 
 
-def _remind_report(found: Reminders) -> Report:
+def _remind_report(found: Reminders, limit: int | None) -> Report:
     """The fading ties, then the dormant ones, with the snoozes as notes."""
     rows = rows_of(found.fading, _REMIND)
     rows.extend(_dormant_row(item) for item in found.dormant)
+    total = len(rows)
     facts = {
         "me": found.me,
         "as_of": found.as_of,
@@ -178,18 +192,23 @@ def _remind_report(found: Reminders) -> Report:
         "snoozed": len(found.snoozed),
         "without_rhythm": found.without_rhythm,
     }
+    zone = state_of().zone()
     notes = [
-        f"snoozed: {s.a} – {s.b} until {s.until:%Y-%m-%d}" + (f" ({s.reason})" if s.reason else "")
+        f"snoozed: {s.a} – {s.b} until {shown_time(s.until, zone)} {zone_name(zone)}"
+        + (f" ({s.reason})" if s.reason else "")
         for s in found.snoozed
     ]
     return Report(
         "Who is fading",
         facts,
-        rows,
+        rows[:limit],
         _REMIND,
         rows_name="reminders",
         notes=notes,
         empty="(nobody is due)",
+        names=("person",),
+        drop=("ideal_at", "overdue_at", "active_days", "score", "rhythm_days", "last_touch_at"),
+        total=total,
     )
 
 
@@ -208,8 +227,14 @@ def _dormant_row(item: Dormant) -> dict[str, Any]:
 @click.command("snooze")
 @click.argument("person")
 @click.argument("other", required=False)
-@click.option("--until", required=True, type=DAY_START, help="Silent until this time.")
-@click.option("--since", type=EXACT, help="From this time (default: now).")
+@click.option(
+    "--until",
+    required=True,
+    type=AHEAD,
+    help="Silent until this time: a date (its start), 2w (two weeks from now), next "
+    "month, ...; 'now', or a time already past, clears a snooze.",
+)
+@click.option("--since", type=DAY_START, help="From this time (default: now; a date is its start).")
 @click.option("--reason", help="Why (kept with the fact).")
 @me_option
 @db_option
@@ -224,14 +249,35 @@ def snooze_command(
     reason: str | None,
     me: str | None,
 ) -> None:
-    """Silence reminders about PERSON (with me, or with OTHER) until a date.
+    """Silence reminders about PERSON (with me, or with OTHER) until a time.
 
-    Stored as a fact; a snooze --until now clears an earlier one.
+    Stored as a fact; the latest snooze decides, so '--until now' (or any time already
+    past) clears an earlier one. A distance without a sign counts ahead here: '--until
+    2w' is two weeks from now.
     """
+    state = state_of(ctx)
+    start = since or state.now
+    if since is None and until < start:  # silent until a time already past: silent no more
+        until = start
+    if until < start:
+        raise OneLineUsageError(
+            f"--until ({_shown(until)}) is before --since ({_shown(start)}): a snooze ends "
+            "after it starts ('--until now' clears one)",
+            ctx,
+        )
     book = open_book(ctx)
     a, b = (person, other) if other is not None else (resolve_me(book, me), person)
-    done = snooze(book, a, b, until, since=since, reason=reason)
-    click.echo(f"snoozed {done.a} – {done.b} until {done.until.isoformat()}")
+    done = snooze(book, a, b, until, since=start, reason=reason)
+    what = f"{printable(done.a)} – {printable(done.b)}"
+    if done.until <= done.since:
+        click.echo(f"cleared the snooze of {what}: reminders about them are back")
+    else:
+        click.echo(f"snoozed {what} until {_shown(done.until)}")
+
+
+def _shown(moment: datetime) -> str:
+    zone = state_of().zone()
+    return f"{shown_time(moment, zone)} {zone_name(zone)}"
 
 
 @click.command("depth")
@@ -251,14 +297,16 @@ def plot_depth(
     points: int,
     out: Path,
 ) -> None:
-    """Relationships by depth, and the inch-deep share, over time."""
+    """Relationships by depth, and the inch-deep share, over time (until the last
+    touchpoint, unless --until)."""
     from ledger.insights import pictures  # noqa: PLC0415 - matplotlib is slow to import
 
     book = open_book(ctx)
     who = None if everyone else resolve_me(book, me)
+    target = png_target(out, ctx)
     with progress("drawing", None):
-        series = pictures.plot_depth(book, out, who, points, until)
-    click.echo(f"wrote {out} ({len(series)} dates)")
+        series = pictures.plot_depth(book, target, who, points, until, tz=zone(ctx))
+    wrote(out, f"{len(series)} dates")
 
 
 @click.command("graph")
@@ -277,13 +325,15 @@ def plot_depth(
 def plot_graph(
     ctx: click.Context, /, me: str | None, as_of: datetime | None, top: int, out: Path
 ) -> None:
-    """My strongest ties and the ties among them, coloured by organisation."""
+    """My strongest ties and the ties among them, coloured by organisation, the
+    strongest labelled by name."""
     from ledger.insights import pictures  # noqa: PLC0415 - matplotlib is slow to import
 
     book = open_book(ctx)
+    target = png_target(out, ctx)
     with progress("drawing", None):
-        summary = pictures.plot_graph(book, out, resolve_me(book, me), as_of, top)
-    click.echo(f"wrote {out} ({summary.people} people, {summary.ties} ties)")
+        summary = pictures.plot_graph(book, target, resolve_me(book, me), as_of, top, tz=zone(ctx))
+    wrote(out, f"{summary.people} people, {summary.ties} ties")
 
 
 COMMANDS: tuple[click.Command, ...] = (
