@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 import ledger
 
@@ -22,7 +22,12 @@ import ledger
 # must not turn hypothesis's 200 ms deadline per example, or its check that generating
 # examples is quick, into a failure.
 settings.register_profile("ledger", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("ledger")
+# Breaking the engine on purpose (does a test catch it?) needs the first failure, not
+# its shrinking: LEDGER_HYPOTHESIS=mutation.
+settings.register_profile(
+    "mutation", parent=settings.get_profile("ledger"), phases=[Phase.generate]
+)
+settings.load_profile(os.environ.get("LEDGER_HYPOTHESIS", "ledger"))
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -83,7 +88,7 @@ def memory_book() -> Iterator[ledger.Ledger]:
         yield opened
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """``../shared/data``; tests that need it skip with a reason when it is absent."""
     if not SHARED_DATA.is_dir():

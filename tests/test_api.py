@@ -10,6 +10,7 @@ import pytest
 
 import ledger
 from ledger import DepthLevel
+from ledger.facts.time import to_micros
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -19,7 +20,7 @@ def day(n: float) -> datetime:
 
 
 def events(book: ledger.Ledger) -> int:
-    return int(book.application.recorder.max_notification_id() or 0)
+    return book.log_position
 
 
 @pytest.fixture
@@ -166,17 +167,22 @@ def test_explanation_lists_every_touchpoint_and_sums_to_the_strength(trio: ledge
     assert math.isclose(explanation.strength, view.strength, rel_tol=1e-12)
     assert math.isclose(sum(c.contribution for c in explanation.contributions), view.strength)
     first = explanation.contributions[0]
-    assert (first.weight, first.note, first.initiator) == (1.0, "hello", "ann")
-    assert math.isclose(first.factor, 2 ** (-100 / 90))
+    assert (first.weight, first.factor, first.initiator) == (1.0, 1.0, "ann")
+    assert math.isclose(first.decay, 2 ** (-100 / 90))
+    assert math.isclose(first.contribution, 2 ** (-100 / 90))
+    assert explanation.contributions[1].weight == 4.0
     assert explanation.contributions[2].initiator is None  # introduced, not an exchange
+    assert explanation.contributions[2].weight == 0.5
     assert explanation.depth.level is DepthLevel.LIVE
+    assert explanation.depth == view.depth
     assert any(reason.startswith("live:") for reason in explanation.depth_reasons)
 
 
 def test_decay_model_is_remembered_and_overridable(url: str) -> None:
     if url.startswith("memory://"):
         pytest.skip("a memory ledger ends when it is closed: nothing to reopen")
-    with ledger.open(url, half_life_days=30) as book:
+    with ledger.open(url) as book:
+        book.set_decay(30)
         book.add_person("ann")
         book.add_person("bob")
         book.record("message", "ann", "bob", day(0))
@@ -185,7 +191,8 @@ def test_decay_model_is_remembered_and_overridable(url: str) -> None:
         assert math.isclose(book.pair("ann", "bob", as_of=day(30)).strength, 0.5)  # type: ignore[union-attr]
         wider = book.explain("ann", "bob", as_of=day(30), half_life_days=60, weights={"message": 2})
         assert math.isclose(wider.strength, 2 * 2**-0.5)
-    with ledger.open(url, half_life_days=10, weights={"message": 3}) as book:
+        book.set_decay(10, weights={"message": 3})
+    with ledger.open(url) as book:
         assert math.isclose(book.pair("ann", "bob", as_of=day(10)).strength, 1.5)  # type: ignore[union-attr]
         assert book.verify() == []
 
@@ -223,13 +230,19 @@ def test_one_video_call_outranks_any_number_of_reactions(trio: ledger.Ledger) ->
     assert call.level is DepthLevel.LIVE
 
 
-def test_two_way_then_sustained_over_three_months(trio: ledger.Ledger) -> None:
-    for month in range(3):
+def test_two_way_then_sustained_on_three_days_of_exchange(trio: ledger.Ledger) -> None:
+    for month in range(3):  # one day of exchange a month, both ways that day
         trio.record("email", "ann", "bob", day(31 * month))
-        trio.record("email", "bob", "ann", day(31 * month + 1))
-    assert trio.pair("ann", "bob", as_of=day(2)).level is DepthLevel.TWO_WAY  # type: ignore[union-attr]
+        trio.record("email", "bob", "ann", day(31 * month + 0.5))
+    trio.record("email", "ann", "bob", day(100))  # one side only: not a two-way day
+    assert trio.pair("ann", "bob", as_of=day(0)).level is DepthLevel.ONE_WAY  # type: ignore[union-attr]
+    assert trio.pair("ann", "bob", as_of=day(1)).level is DepthLevel.TWO_WAY  # type: ignore[union-attr]
     assert trio.pair("ann", "bob", as_of=day(40)).level is DepthLevel.TWO_WAY  # type: ignore[union-attr]
-    assert trio.pair("ann", "bob", as_of=day(70)).level is DepthLevel.SUSTAINED  # type: ignore[union-attr]
+    sustained = trio.pair("ann", "bob", as_of=day(70))
+    assert sustained is not None and sustained.level is DepthLevel.SUSTAINED
+    assert sustained.depth.two_way_days == 3
+    assert sustained.depth.reached_at(DepthLevel.LIVE) is None  # not a ladder
+    assert sustained.depth.reached_at(DepthLevel.SUSTAINED) == day(62.5)
 
 
 def test_introduction_is_one_fact_about_three_people(trio: ledger.Ledger) -> None:
@@ -259,9 +272,10 @@ def test_favors_count_for_the_giver(trio: ledger.Ledger) -> None:
 
 
 def test_network_reciprocity_coefficient_known_graph(trio: ledger.Ledger) -> None:
-    # Links ann->bob, bob->ann, ann->cat: r = 2/3, density = 3/6, rho = 1/3.
+    # Links ann->bob, bob->ann, ann->cat: r = 2/3, density = 3/6, rho = 1/3. (A reply
+    # within half an hour is the same conversation: it would open nothing.)
     trio.record("message", "ann", "bob", day(0))
-    trio.record("message", "bob", "ann", day(0))
+    trio.record("message", "bob", "ann", day(0.1))
     trio.record("message", "ann", "cat", day(0))
     summary = trio.network(as_of=day(1))
     assert summary.reciprocity_coefficient is not None
@@ -291,11 +305,64 @@ def test_point_query_is_an_index_lookup(sqlite_url: str) -> None:
     plan = (
         sqlite3.connect(path)
         .execute(
-            "EXPLAIN QUERY PLAN SELECT states FROM ledger_pair_touches WHERE a = ? AND b = ? "
-            "AND t <= ? ORDER BY t DESC, touchpoint_id DESC LIMIT 1",
-            ("ann", "bob", 0),
+            "EXPLAIN QUERY PLAN SELECT * FROM ledger_view_rows WHERE pair = ? AND t <= ? "
+            "ORDER BY t, touch",
+            (1 << 32 | 2, 0),
         )
         .fetchall()
     )
     detail = " ".join(str(row[-1]) for row in plan)
     assert "SEARCH" in detail and "PRIMARY KEY" in detail and "SCAN" not in detail
+
+
+# -- what the insights read: model-free facts, retracted ones left out ---------------------------
+def test_pair_facts_leave_retracted_touches_out(trio: ledger.Ledger) -> None:
+    favor = trio.record("favor", "ann", "bob", day(0))
+    trio.record("message", "bob", "ann", day(1))
+    trio.record("message", "ann", "cat", day(1))
+    trio.retract(favor, "it was cat who helped")
+    facts = trio.pair_facts("ann", as_of=day(10))
+    assert {other: [f.kind for f in found] for other, found in facts.items()} == {
+        "bob": ["message"],
+        "cat": ["message"],
+    }
+    everyone = trio.all_pair_facts(as_of=day(10))
+    assert sorted(f.kind for _, _, f in everyone) == ["message", "message"]
+    model = trio.decay_model
+    for view in trio.relationships("ann", as_of=day(10)):
+        weighed = model.weigh(facts[view.other("ann")], to_micros(day(10)))
+        assert math.isclose(float(weighed.sum()), view.strength)
+
+
+def test_a_symmetric_touch_keeps_its_first_participant(trio: ledger.Ledger) -> None:
+    both = trio.record("message", "cat", "ann", day(0), symmetric=True)
+    group = trio.record("meeting", "cat", ["bob", "ann"], day(0), symmetric=True)
+    for identity, people in ((both, ("cat", ("ann",))), (group, ("cat", ("bob", "ann")))):
+        view = trio.touchpoint(identity)
+        assert view.symmetric and (view.initiator, view.counterparts) == people
+
+
+def test_an_explanation_names_its_pair_even_before_they_were_in_touch(trio: ledger.Ledger) -> None:
+    trio.record("message", "bob", "cat", day(10))
+    for a, b, as_of in (("cat", "bob", day(5)), ("ann", "bob", day(20))):
+        explained = trio.explain(a, b, as_of=as_of)
+        assert (explained.a, explained.b) == tuple(sorted((a, b)))  # numbered ann, bob, cat
+        assert (explained.strength, explained.contributions, explained.depth_reasons) == (
+            0.0,
+            (),
+            (),
+        )
+    with pytest.raises(ledger.InvalidInputError, match="two different people"):
+        trio.explain("ann", "ann")
+
+
+def test_a_touchpoint_naming_one_person_by_two_identifiers_is_refused() -> None:
+    """``ann`` and her e-mail address are one person: a meeting of ann, ann@x.com and
+    bob would be a touch of ann with herself. Refused, naming both; nothing stored."""
+    with ledger.open("memory://") as book:
+        book.add_person("ann", identifiers=[("email", "ann@x.com")])
+        book.add_person("bob")
+        with pytest.raises(ledger.InvalidInputError, match="the same person as 'ann'"):
+            book.record("meeting", "ann", ["ann@x.com", "bob"], "2024-01-01T10:00:00Z")
+        assert book.timeline("ann") == []
+        assert book.audit().ok

@@ -1,9 +1,11 @@
-"""``Ledger.audit``: a clean log audits ok everywhere; rows edited, deleted or inserted
-behind the ledger's back (straight into the SQLite file) are caught at their position."""
+"""``Ledger.audit``: a clean log audits ok on every storage; rows edited, deleted,
+inserted, swapped or re-chained behind the ledger's back (straight into the database),
+forged rows numbered 0 or below, an edited index of facts and a truncated tail are each
+named by kind and position; an event that cannot be folded is reported while every
+other read keeps working, and the audit never says ok while a read fails."""
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,153 +13,183 @@ from typing import Any
 
 import orjson
 import pytest
+import zstandard
+from eventsourcing.persistence import StoredEvent
 
 import ledger
 from ledger.store.audit import AuditReport
-from ledger.store.sqlite import _SQLiteWriter
 
 T0 = "2024-01-01T09:00:00+00:00"
+AFTER = "2024-06-01T00:00:00+00:00"
 
 
 def populate(book: ledger.Ledger) -> str:
-    """People, touchpoints, a retraction and an attribute update; the retracted id."""
-    book.add_person("ada", "Ada Lovelace", org="Analytical Engines")
-    book.add_person("bob", "Bob")
-    book.add_person("cy")
-    wrong = book.record("meeting", "ada", "bob", T0, note="lunch at noon")
-    book.record("message", "bob", "ada", "2024-01-02T09:00:00+00:00")
-    book.record_many(
-        [ledger.Touch("call", "cy", ["ada", "bob"], "2024-01-03T09:00:00+00:00")],
-        create_people=False,
-    )
-    book.retract(wrong, "recorded twice")
-    book.update_person("ada", since="2024-02-01T00:00:00+00:00", org="Difference Engines")
+    """People, touchpoints, a retraction, an attribute change and settings (11 events);
+    the retracted touchpoint's id."""
+    book.add_person("ada", "Ada Lovelace", org="Analytical Engines")  # 1
+    book.add_person("bob", "Bob")  # 2
+    book.add_person("cy")  # 3
+    wrong = book.record("meeting", "ada", "bob", T0, note="lunch at noon")  # 4
+    book.record("message", "bob", "ada", "2024-01-02T09:00:00+00:00")  # 5
+    book.record_many([ledger.Touch("call", "cy", ["ada", "bob"], "2024-01-03T09:00:00+00:00")])
+    book.retract(wrong, "recorded twice")  # 7
+    book.update_person("ada", since="2024-02-01T00:00:00+00:00", org="Difference Engines")  # 8
+    book.set_decay(30)  # 9: Settings v1
+    book.set_decay(weights={"message": 2})  # 10: Settings v2
+    book.set_timezone("Europe/Paris")  # 11: Settings v3
     return wrong
-
-
-def chained(book: ledger.Ledger) -> tuple[int, int]:
-    """(last notification id of the log, last id of the chain)."""
-    bounds: tuple[int, int] = book._chain.bounds()
-    return bounds
 
 
 def kinds(report: AuditReport) -> list[tuple[int | None, str]]:
     return [(problem.position, problem.kind) for problem in report.problems]
 
 
-# -- a clean ledger ------------------------------------------------------------------------
+# -- a clean ledger ----------------------------------------------------------------------------
 def test_a_clean_ledger_audits_ok_on_every_storage(book: ledger.Ledger) -> None:
-    assert book.audit().ok
-    empty_head = book.audit().head
+    empty = book.audit()
+    assert empty.ok and empty.events == 0 and len(empty.head) == 64
     populate(book)
-    book.catch_up()
     report = book.audit()
     assert report.ok, report.problems
-    assert report.events == 9
+    assert (report.events, report.facts) == (11, 4)  # 3 touches and 1 attribute change
+    topic = "ledger.facts.events:"
     assert report.counts == {
-        "ledger.facts.events:Person.AttributesChanged v1": 2,
-        "ledger.facts.events:Person.Registered v1": 3,
-        "ledger.facts.events:Touchpoint.Recorded v1": 3,
-        "ledger.facts.events:Touchpoint.Retracted v1": 1,
+        f"{topic}Attributes.Changed v1": 1,
+        f"{topic}People.Registered v1": 3,
+        f"{topic}Retractions.Recorded v1": 1,
+        f"{topic}Settings.Changed v1": 2,
+        f"{topic}Settings.Started v1": 1,
+        f"{topic}Touches.Recorded v1": 3,
     }
-    assert len(report.head) == 64 and report.head != empty_head
+    assert report.head != empty.head
     assert book.audit(expect_head=report.head).ok
-    assert book.audit(expect_head=report.head.upper()).ok
+    assert book.audit(expect_head=f"  {report.head.upper()} ").ok
+    assert report.as_dict()["ok"] is True
 
 
-def test_every_write_path_appends_to_the_chain(book: ledger.Ledger) -> None:
+def test_every_write_path_moves_the_head_and_old_heads_stay_valid(book: ledger.Ledger) -> None:
     heads = [book.audit().head]
-    wrong = book.record_many(
-        [ledger.Touch("meeting", "ada", ["bob"], T0, source_ref="m1")], create_people=True
-    ).touchpoint_ids[0]
-    heads.append(book.audit().head)
-    book.add_person("cy", "Cy", org="X")
-    heads.append(book.audit().head)
-    book.record("message", "cy", "ada", T0)
-    heads.append(book.audit().head)
-    book.retract(wrong, "wrong")
-    heads.append(book.audit().head)
-    book.update_person("cy", org="Y")
-    heads.append(book.audit().head)
+    writes = [
+        lambda: book.add_person("ada", org="X"),
+        lambda: book.record_many([ledger.Touch("meeting", "ada", ["bob"], T0)], create_people=True),
+        lambda: book.record("message", "bob", "ada", T0),
+        lambda: book.retract(book.timeline("ada")[0].touchpoint_id, "wrong"),
+        lambda: book.update_person("bob", org="Y"),
+        lambda: book.set_decay(12),
+        lambda: book.set_timezone("Asia/Tokyo"),
+        lambda: book.set_owner("ada"),
+        lambda: book.snooze("ada", "bob", T0, AFTER, "busy"),
+    ]
+    for write in writes:
+        write()
+        heads.append(book.audit().head)
     assert len(set(heads)) == len(heads)
-    logged, chain_top = chained(book)
-    assert logged == chain_top
+    for head in heads:
+        assert book.audit(expect_head=head).ok
     report = book.audit()
-    assert report.ok, report.problems
-    assert report.events == 8  # ada, bob, meeting, cy (+ attributes), message, retraction, update
-
-
-def test_each_write_moves_the_head_and_an_old_head_stays_valid(book: ledger.Ledger) -> None:
-    book.add_person("ada")
-    noted = book.audit().head
-    book.add_person("bob")
-    book.record("meeting", "ada", "bob", T0)
-    later = book.audit(expect_head=noted)
-    assert later.ok and later.head != noted
+    assert report.ok and report.events == 10
     assert kinds(book.audit(expect_head="ab" * 32)) == [(None, "head")]
 
 
-def test_a_conflicting_writer_leaves_no_stray_chain_rows(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with ledger.open(sqlite_url) as first, ledger.open(sqlite_url) as second:
-        first.add_person("ada")
-        wrong = first.record_many(
-            [ledger.Touch("meeting", "ada", ["bob"], T0)], create_people=True
-        ).touchpoint_ids[0]
-        # Were the second writer's check to miss "ada" (stored by the first), its batch
-        # ("aaron", then "ada", then the touchpoint) would collide on ada's primary key
-        # after aaron went in: it is rolled back whole, chain rows included.
-        real = _SQLiteWriter.existing
-        calls: list[int] = []
+# -- tampering, straight into the database -------------------------------------------------------
+class Database:
+    """The ledger's tables, reached behind its back (SQLite file or PostgreSQL schema)."""
 
-        def stale(self: _SQLiteWriter, ids: Any) -> set[str]:
-            calls.append(1)
-            return set() if len(calls) == 1 else real(self, ids)
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.postgres = url.startswith("postgresql")
+        if self.postgres:
+            dsn, _, schema = url.partition("?schema=")
+            self.dsn, self.schema = dsn, schema
+            self.events = f'"{schema}"."ledger_events"'
+            self.id = "notification_id"
+            self.mark = "%s"
+        else:
+            self.path = url.removeprefix("sqlite:///")
+            self.events = "stored_events"
+            self.id = "rowid"
+            self.mark = "?"
 
-        monkeypatch.setattr(_SQLiteWriter, "existing", stale)
-        batch = [ledger.Touch("meeting", "aaron", ["ada"], T0)]
-        with pytest.raises(ledger.LedgerError, match="collided with another writer"):
-            second.record_many(batch, create_people=True)
-        assert chained(second) == (3, 3) and second.people() == ["ada", "bob"]
-        summary = second.record_many(batch, create_people=True)
-        assert (summary.added, summary.people_added, len(calls)) == (1, 1, 2)
-        # A retraction racing another one: the loser writes nothing.
-        stale = second._touchpoint_aggregate(wrong)
-        first.retract(wrong, "wrong")
-        monkeypatch.setattr(second, "_touchpoint_aggregate", lambda _: stale)
-        with pytest.raises(ledger.AlreadyRetractedError):
-            second.retract(wrong, "also wrong")
-        assert chained(second) == (6, 6)
-        assert second.audit().ok
+    def table(self, name: str) -> str:
+        return f'"{self.schema}"."{name}"' if self.postgres else name
 
+    def run(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        sql = sql.replace("?", self.mark)
+        if self.postgres:
+            import psycopg
+            from psycopg.rows import dict_row
 
-# -- tampering with a real SQLite file -----------------------------------------------------
-@pytest.fixture
-def closed_file(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A populated SQLite ledger with its views caught up, closed: (url, path)."""
-    path = tmp_path / "ledger.db"
-    url = f"sqlite:///{path}"
-    with ledger.open(url) as book:
-        populate(book)
-        book.catch_up()
-        assert book.audit().ok
-    yield url, path
+            with psycopg.connect(self.dsn, autocommit=True, row_factory=dict_row) as conn:
+                cursor = conn.execute(sql, params)
+                return list(cursor.fetchall()) if cursor.description else []
+        import sqlite3
 
-
-def rows(path: Path) -> list[sqlite3.Row]:
-    with sqlite3.connect(path) as db:
+        db = sqlite3.connect(self.path)
         db.row_factory = sqlite3.Row
-        return list(db.execute("SELECT rowid, * FROM stored_events ORDER BY rowid"))
+        try:
+            rows = [dict(row) for row in db.execute(sql, params)]
+            db.commit()
+            return rows
+        finally:
+            db.close()
+
+    def rows(self) -> list[dict[str, Any]]:
+        found = self.run(
+            f"SELECT {self.id} AS id, originator_id, originator_version AS version, topic, "
+            f"state FROM {self.events} ORDER BY {self.id}"
+        )
+        for row in found:
+            row["state"] = bytes(row["state"])
+            row["originator_id"] = str(row["originator_id"]).replace("-", "")
+        return found
+
+    def row(self, topic: str, n: int = 0) -> dict[str, Any]:
+        return [r for r in self.rows() if r["topic"].endswith(topic)][n]
+
+    def set_state(self, position: int, state: bytes) -> None:
+        self.run(f"UPDATE {self.events} SET state = ? WHERE {self.id} = ?", (state, position))
+
+    def insert(self, row: dict[str, Any], position: int | None = None) -> None:
+        oid: Any = uuid.uuid4() if self.postgres else uuid.uuid4().hex
+        if position is None:
+            self.run(
+                f"INSERT INTO {self.events} (originator_id, originator_version, topic, state) "
+                "VALUES (?, 1, ?, ?)",
+                (oid, row["topic"], row["state"]),
+            )
+        else:
+            self.run(
+                f"INSERT INTO {self.events} ({self.id}, originator_id, originator_version, "
+                "topic, state) VALUES (?, ?, 1, ?, ?)",
+                (position, oid, row["topic"], row["state"]),
+            )
+
+    def delete(self, position: int) -> None:
+        self.run(f"DELETE FROM {self.events} WHERE {self.id} = ?", (position,))
 
 
-def tamper(path: Path, sql: str, params: tuple[Any, ...] = ()) -> None:
-    db = sqlite3.connect(path)
-    try:
-        db.execute(sql, params)
-        db.commit()
-    finally:
-        db.close()
+def unpacked(state: bytes) -> dict[str, Any]:
+    found: dict[str, Any] = orjson.loads(zstandard.ZstdDecompressor().decompress(state))
+    return found
+
+
+def packed(value: dict[str, Any]) -> bytes:
+    return zstandard.ZstdCompressor().compress(orjson.dumps(value))
+
+
+def rechain(url: str) -> None:
+    """Rewrite the whole hash chain to match the log as it now is (what a careful forger
+    with write access would do)."""
+    with ledger.open(url) as book:
+        store = book._store
+        events = Database(url).rows()
+        with store.writing() as txn:
+            txn.cursor.execute(f"DELETE FROM {store.chain.table}")
+            stored = [
+                StoredEvent(uuid.UUID(r["originator_id"]), r["version"], r["topic"], r["state"])
+                for r in events
+            ]
+            store.chain.append(txn.cursor, [r["id"] for r in events], stored)
 
 
 def audit(url: str, expect_head: str | None = None) -> AuditReport:
@@ -165,186 +197,240 @@ def audit(url: str, expect_head: str | None = None) -> AuditReport:
         return book.audit(expect_head)
 
 
-def test_an_edited_row_is_caught_at_its_position(closed_file: tuple[str, Path]) -> None:
-    url, path = closed_file
-    row = next(r for r in rows(path) if b"lunch at noon" in r["state"])
-    edited = bytes(row["state"]).replace(b"lunch at noon", b"brunch at two")
-    tamper(path, "UPDATE stored_events SET state = ? WHERE rowid = ?", (edited, row["rowid"]))
-    report = audit(url)
-    assert not report.ok
-    assert (row["rowid"], "edited") in kinds(report)
-    assert next(p for p in report.problems if p.kind == "edited").position == row["rowid"]
-    # The edit still decodes, so the views, built before it, now disagree with a replay.
-    assert any(p.kind == "projection" and "lunch" in p.message for p in report.problems)
-
-
-def test_a_deleted_row_is_caught_at_its_position(closed_file: tuple[str, Path]) -> None:
-    url, path = closed_file
-    gone = next(r for r in rows(path) if r["topic"].endswith("Touchpoint.Retracted"))
-    tamper(path, "DELETE FROM stored_events WHERE rowid = ?", (gone["rowid"],))
-    report = audit(url)
-    assert not report.ok
-    deleted = [p for p in report.problems if p.kind == "deleted"]
-    assert [p.position for p in deleted] == [gone["rowid"]]
-    assert uuid.UUID(gone["originator_id"]).hex in deleted[0].message
-
-
-def test_an_inserted_row_is_caught_at_its_position(closed_file: tuple[str, Path]) -> None:
-    url, path = closed_file
-    source = next(r for r in rows(path) if r["topic"].endswith("Touchpoint.Recorded"))
-    tamper(
-        path,
-        "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
-        "VALUES (?, 1, ?, ?)",
-        (uuid.uuid4().hex, source["topic"], source["state"]),
-    )
-    inserted_at = rows(path)[-1]["rowid"]
-    report = audit(url)
-    assert not report.ok
-    assert kinds(report)[0] == (inserted_at, "inserted")
-
-
-def test_a_row_replaced_in_place_is_caught(closed_file: tuple[str, Path]) -> None:
-    url, path = closed_file
-    gone = rows(path)[3]
-    tamper(path, "DELETE FROM stored_events WHERE rowid = ?", (gone["rowid"],))
-    tamper(
-        path,
-        "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (gone["rowid"], gone["originator_id"], 1, gone["topic"], gone["state"] + b" "),
-    )
-    assert (gone["rowid"], "edited") in kinds(audit(url))
-
-
-def test_an_edited_chain_is_caught_unless_rewritten_whole(closed_file: tuple[str, Path]) -> None:
-    url, path = closed_file
-    noted = audit(url).head
-    tamper(path, "UPDATE ledger_chain SET hash = ? WHERE notification_id = 2", ("00" * 32,))
-    report = audit(url)
-    # Entry 2 no longer matches its event, and entry 3 no longer follows entry 2.
-    assert [k for k in kinds(report) if k[1] == "edited"] == [(2, "edited"), (3, "edited")]
-    # An edit with the whole chain rewritten to match is only caught against a noted
-    # head (and here by the views, which were built before the edit).
-    row = next(r for r in rows(path) if b"lunch at noon" in r["state"])
-    edited = bytes(row["state"]).replace(b"lunch at noon", b"brunch at two")
-    tamper(path, "UPDATE stored_events SET state = ? WHERE rowid = ?", (edited, row["rowid"]))
-    tamper(path, "DELETE FROM ledger_chain")
-    with ledger.open(url) as book:
-        events = rows(path)
-        with book.application.recorder.datastore.transaction(commit=True) as c:
-            book._chain.append(c, [r["rowid"] for r in events], [_stored(r) for r in events])
-        rewritten = book.audit()
-        assert {p.kind for p in rewritten.problems} == {"projection"}
-        assert (None, "head") in kinds(book.audit(expect_head=noted))
-
-
-def test_writing_after_the_last_row_was_deleted_is_refused(closed_file: tuple[str, Path]) -> None:
-    url, path = closed_file
-    last = rows(path)[-1]["rowid"]
-    tamper(path, "DELETE FROM stored_events WHERE rowid = ?", (last,))
-    with ledger.open(url) as book:
-        # SQLite would hand the deleted row's id to the next event: the chain knows it.
-        with pytest.raises(ledger.LogTamperedError, match="run `ledger audit`"):
-            book.add_person("eve")
-        assert kinds(book.audit())[0] == (last, "deleted")
-        assert "eve" not in book.people()
-
-
-def test_an_undecodable_row_is_reported_not_raised(closed_file: tuple[str, Path]) -> None:
-    url, path = closed_file
-    tamper(
-        path,
-        "UPDATE stored_events SET topic = 'ledger.facts.events:Gone', originator_id = 'not-a-uuid' "
-        "WHERE rowid = 2",
-    )
-    report = audit(url)
-    assert (2, "undecodable") in kinds(report) and (2, "edited") in kinds(report)
-    assert report.counts["ledger.facts.events:Gone v1"] == 1
-
-
-def _stored(row: sqlite3.Row) -> Any:
-    from eventsourcing.persistence import StoredEvent
-
-    return StoredEvent(
-        uuid.UUID(row["originator_id"]), row["originator_version"], row["topic"], row["state"]
-    )
-
-
-@pytest.mark.postgres
-def test_postgres_deleted_and_inserted_rows_are_caught(postgres_url: str) -> None:
-    import psycopg
-
-    with ledger.open(postgres_url) as book:
-        populate(book)
-    dsn, _, query = postgres_url.partition("?schema=")
-    table = f'"{query}"."ledger_events"'
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DELETE FROM {table} WHERE notification_id = 2")
-        conn.execute(
-            f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
-            f"SELECT %s, 1, topic, state FROM {table} WHERE notification_id = 4",
-            (uuid.uuid4(),),
-        )
-    report = audit(postgres_url)
-    # Deleting ada v2 also leaves a gap in her versions, seen at v3.
-    assert kinds(report) == [(2, "deleted"), (9, "version"), (10, "inserted")]
-
-
-# -- the command ---------------------------------------------------------------------------
-def run_cli(*args: str) -> Any:
-    from click.testing import CliRunner
-
-    from ledger.cli.main import main
-
-    return CliRunner().invoke(main, list(args))
-
-
-def test_the_command_prints_counts_and_head_and_exits_0_when_ok(
-    closed_file: tuple[str, Path],
-) -> None:
-    url, _ = closed_file
-    result = run_cli("--db", url, "audit")
-    assert result.exit_code == 0, result.output
-    head = audit(url).head
-    assert head in result.output and "Touchpoint.Recorded" in result.output
-    document = orjson.loads(run_cli("--db", url, "audit", "--format", "json").stdout)
-    assert document["ok"] is True and document["head"] == head
-    assert document["counts"]["ledger.facts.events:Touchpoint.Recorded v1"] == 3
-    assert run_cli("--db", url, "audit", "--expect-head", head).exit_code == 0
-
-
-@pytest.mark.parametrize("how", ["edit", "delete", "insert"])
-def test_the_command_exits_1_naming_the_position(closed_file: tuple[str, Path], how: str) -> None:
-    url, path = closed_file
-    row = rows(path)[4]
-    if how == "edit":
-        edited = bytes(row["state"]).replace(b"Z", b"z") + b" "
-        tamper(path, "UPDATE stored_events SET state = ? WHERE rowid = ?", (edited, row["rowid"]))
-    elif how == "delete":
-        tamper(path, "DELETE FROM stored_events WHERE rowid = ?", (row["rowid"],))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def filled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Database]]:
+    """A populated ledger, caught up and audited ok, closed: its URL and its database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'ledger.db'}"
     else:
-        tamper(
-            path,
-            "INSERT INTO stored_events VALUES (?, 1, ?, ?)",
-            (uuid.uuid4().hex, row["topic"], row["state"]),
+        url = str(request.getfixturevalue("postgres_url"))
+    with ledger.open(url) as book:
+        populate(book)
+        book.catch_up()
+        assert book.audit().ok
+    yield url, Database(url)
+
+
+def test_an_edited_row_is_caught_at_its_position(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    row = db.row("Touches.Recorded", 1)  # bob's message
+    value = unpacked(row["state"])
+    value["t"] = [t + 86_400_000_000 for t in value["t"]]  # a day later
+    db.set_state(row["id"], packed(value))
+    report = audit(url)
+    assert kinds(report)[0] == (row["id"], "edited")
+    assert "edited" in report.problems[0].message and row["originator_id"] in str(report)
+    # It still decodes, so the views, built before the edit, disagree with a replay.
+    assert any(kind == "projection" for _, kind in kinds(report))
+
+
+def test_a_deleted_row_is_caught_at_its_position(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    gone = db.row("Retractions.Recorded")
+    db.delete(gone["id"])
+    report = audit(url)
+    deleted = [p for p in report.problems if p.kind == "deleted"]
+    assert [p.position for p in deleted] == [gone["id"]]
+    assert gone["originator_id"] in deleted[0].message
+
+
+def test_a_deleted_version_leaves_a_gap(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    middle = db.row("Settings.Changed", 0)  # settings v2 of 3
+    db.delete(middle["id"])
+    found = kinds(audit(url))
+    assert (middle["id"], "deleted") in found
+    assert (middle["id"] + 1, "version") in found
+
+
+def test_an_inserted_row_is_caught_at_its_position(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    db.insert(db.row("Touches.Recorded"))
+    inserted = db.rows()[-1]["id"]
+    report = audit(url)
+    assert kinds(report)[0] == (inserted, "inserted")
+    assert (None, "index") in kinds(report)  # its touches are not in the index of facts
+
+
+def test_swapped_rows_are_caught(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    first, second = db.row("Touches.Recorded", 0), db.row("Touches.Recorded", 1)
+    db.set_state(first["id"], second["state"])
+    db.set_state(second["id"], first["state"])
+    found = kinds(audit(url))
+    assert (first["id"], "edited") in found and (second["id"], "edited") in found
+
+
+def test_a_row_replaced_in_place_is_caught(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    row = db.rows()[3]
+    db.delete(row["id"])
+    db.insert({**row, "state": row["state"] + b" "}, position=row["id"])
+    assert (row["id"], "edited") in kinds(audit(url))
+
+
+def test_an_edited_chain_entry_is_caught(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    db.run(f"UPDATE {db.table('ledger_chain')} SET hash = ? WHERE notification_id = 2", ("0" * 64,))
+    # Entry 2 no longer matches its event, entry 3 no longer follows entry 2.
+    assert [k for k in kinds(audit(url)) if k[1] == "edited"] == [(2, "edited"), (3, "edited")]
+
+
+def test_a_deleted_chain_entry_is_an_inserted_event(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    db.run(f"DELETE FROM {db.table('ledger_chain')} WHERE notification_id = 5")
+    assert (5, "inserted") in kinds(audit(url))
+
+
+def test_a_rechained_edit_is_caught_against_a_noted_head(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    noted = audit(url).head
+    row = db.row("Settings.Started")
+    value = unpacked(row["state"])
+    value["changes"] = {"half_life_days": 365.0}
+    db.set_state(row["id"], packed(value))
+    rechain(url)
+    report = audit(url)
+    assert {kind for _, kind in kinds(report)} == {"projection"}  # the views saw 30 days
+    assert (None, "head") in kinds(audit(url, expect_head=noted))
+    with ledger.open(url) as book:
+        book.rebuild()  # the forger rebuilds the views too: only the noted head tells
+        assert book.audit().ok
+        assert kinds(book.audit(expect_head=noted)) == [(None, "head")]
+        assert book.decay_model.half_life_days == 365
+
+
+def test_a_truncated_tail_is_caught_against_a_noted_head(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    noted = audit(url).head
+    last = db.rows()[-1]["id"]  # the time zone setting
+    db.delete(last)
+    db.run(f"DELETE FROM {db.table('ledger_chain')} WHERE notification_id = ?", (last,))
+    with ledger.open(url) as book:
+        book.rebuild()
+        assert book.audit().ok  # nothing inside the ledger can tell
+        assert kinds(book.audit(expect_head=noted)) == [(None, "head")]
+
+
+@pytest.mark.parametrize("position", [-1, 0])
+def test_a_forged_row_numbered_zero_or_below_is_seen(
+    filled: tuple[str, Database], position: int
+) -> None:
+    url, db = filled
+    if db.postgres and position < 0:
+        pytest.skip("PostgreSQL's identity starts at 1: 0 is its forged case")
+    db.insert(db.row("People.Registered"), position=position)
+    assert kinds(audit(url))[0] == (position, "inserted")
+    with ledger.open(url) as book:  # the next real fact is stored and chained all the same
+        book.add_person("dan")
+        book.record("message", "dan", "ada", AFTER)
+        assert "dan" in book.people()
+        assert [k for k in kinds(book.audit()) if k[1] != "projection"] == [(position, "inserted")]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE {facts} SET at = at + 1 WHERE kind = 0 AND retracted = 0",
+        "DELETE FROM {facts} WHERE kind = 1",
+        "INSERT INTO {facts} (id, at, kind, retracted) VALUES (?, 1 << 20, 0, 0)",
+    ],
+)
+def test_an_edited_index_of_facts_is_caught(filled: tuple[str, Database], edit: str) -> None:
+    url, db = filled
+    params = (b"\x01" * 16,) if "INSERT" in edit else ()
+    db.run(edit.format(facts=db.table("ledger_facts")), params)
+    assert kinds(audit(url)) == [(None, "index")]
+
+
+def test_writing_after_the_last_row_was_deleted_is_refused(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    last = db.rows()[-1]["id"]
+    db.delete(last)
+    with ledger.open(url) as book:
+        if not db.postgres:  # SQLite would hand the deleted row's id to the next event
+            with pytest.raises(ledger.LogTamperedError, match="run `ledger audit`"):
+                book.add_person("eve")
+            assert "eve" not in book.people()
+        assert kinds(book.audit())[0] == (last, "deleted")
+
+
+def test_an_edited_chain_head_stops_writes(filled: tuple[str, Database]) -> None:
+    url, db = filled
+    top = db.rows()[-1]["id"]
+    db.run(f"UPDATE {db.table('ledger_chain')} SET hash = 'x' WHERE notification_id = ?", (top,))
+    with ledger.open(url) as book:
+        with pytest.raises(ledger.LogTamperedError, match="not a hash"):
+            book.add_person("eve")
+        assert (top, "edited") in kinds(book.audit())
+
+
+# -- what cannot be folded is reported, and everything else is read -----------------------------
+def test_an_undecodable_event_is_reported_and_everything_else_reads(
+    filled: tuple[str, Database],
+) -> None:
+    url, db = filled
+    row = db.row("Touches.Recorded", 1)  # bob's message to ada
+    db.set_state(row["id"], b"not zstandard at all")
+    with ledger.open(url) as book:
+        report = book.audit()
+        assert (row["id"], "undecodable") in kinds(report) and (row["id"], "edited") in kinds(
+            report
         )
-    position = row["rowid"] if how != "insert" else rows(path)[-1]["rowid"]
-    result = run_cli("--db", url, "audit")
-    assert result.exit_code == 1
-    kind = {"edit": "edited", "delete": "deleted", "insert": "inserted"}[how]
-    assert "error: audit found" in result.stderr
-    assert f"at notification {position}: {kind}:" in result.stderr
-    document = orjson.loads(run_cli("--db", url, "audit", "--format", "json").stdout)
-    assert document["ok"] is False
-    assert {"position": position, "kind": kind} == {
-        k: document["problems"][0][k] for k in ("position", "kind")
-    }
+        assert report.counts["ledger.facts.events:Touches.Recorded v1"] == 3
+        book.rebuild()
+        assert book.people() == ["ada", "bob", "cy"]
+        view = book.pair("ada", "bob", as_of=AFTER)
+        assert view is not None and view.decay.touches == 1  # the call; the message skipped
+        assert book.pair("ada", "cy", as_of=AFTER) is not None
+        assert len(book.pairs(AFTER)) == 3
+        assert book.decay_model.half_life_days == 30
+        assert book.verify() == []
+        assert not book.audit().ok
 
 
-def test_a_malformed_expected_head_is_a_usage_error(closed_file: tuple[str, Path]) -> None:
-    url, _ = closed_file
-    result = run_cli("--db", url, "audit", "--expect-head", "not-a-hash")
-    assert result.exit_code == 2 and "64 hex digits" in result.stderr
-    result = run_cli("--db", url, "audit", "--expect-head", "0" * 64)
-    assert result.exit_code == 1 and ": head:" in result.stderr
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("kinds", ["poke"]),
+        ("t", [10**18]),
+        ("t", ["yesterday"]),
+        ("duration", [-(10**9)]),
+        ("who", [0, 7]),
+        ("flags", [None]),
+    ],
+)
+# Found by this test: the views read a batch's values unchecked and the audit checked
+# only its lengths. Now every reader goes through one check (facts/_stored.py): a batch
+# the views skip is one the audit names.
+def test_a_rechained_batch_that_cannot_be_folded_never_audits_ok(
+    filled: tuple[str, Database], column: str, value: list[Any]
+) -> None:
+    """Written by another program, or edited with the chain rewritten: whatever a read
+    makes of it, reads of everything else work, and the audit is not ok."""
+    url, db = filled
+    row = db.row("Touches.Recorded", 1)  # bob's message to ada: one touch, two people
+    batch = unpacked(row["state"])
+    batch[column] = value
+    db.set_state(row["id"], packed(batch))
+    rechain(url)
+    with ledger.open(url) as book:
+        book.rebuild()
+        assert book.people() == ["ada", "bob", "cy"]
+        assert book.pair("ada", "cy", as_of=AFTER) is not None
+        failures = []
+        for read in (
+            lambda: book.pairs(AFTER),
+            lambda: book.pair("ada", "bob", as_of=AFTER),
+            lambda: book.timeline("bob"),
+            lambda: book.explain("ada", "bob", as_of=AFTER),
+            lambda: book.network(AFTER),
+        ):
+            try:
+                read()
+            except Exception as error:  # a read that fails: the audit must say so
+                failures.append(error)
+        report = book.audit()
+        assert not report.ok, (column, value, failures)
+        assert any(p.position == row["id"] for p in report.problems), report.problems
+        assert not failures, failures

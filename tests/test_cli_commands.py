@@ -4,11 +4,13 @@ bad inputs (one line on stderr, the right exit status, nothing written)."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -37,7 +39,7 @@ def populate(url: str) -> None:
 
 def events(url: str) -> int:
     with ledger.open(url) as book:
-        return int(book.application.recorder.max_notification_id() or 0)
+        return book.log_position
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -86,6 +88,23 @@ COMMANDS = [
     ["plot"],
     ["plot", "pair"],
     ["plot", "network"],
+    ["plot", "depth"],
+    ["plot", "graph"],
+    ["settings"],
+    ["audit"],
+    ["owner"],
+    ["network"],
+    ["remind"],
+    ["snooze"],
+    ["suggest-intros"],
+    ["path"],
+    ["intros"],
+    ["givers"],
+    ["invitations"],
+    ["who"],
+    ["diversity"],
+    ["import"],
+    ["import", "edges"],
 ]
 
 
@@ -191,6 +210,55 @@ def test_pair_and_explain_sum_to_the_strength(cli_url: str) -> None:
     assert explained["strength"] == pytest.approx(view.strength, rel=1e-12)
     assert len(explained["contributions"]) == 3  # mary's e-mail to both is not between them
     assert any(reason.startswith("live:") for reason in explained["depth_reasons"])
+    # by hand: the meeting (4), charles's message (1, a session of its own), the call (3)
+    end = datetime(1834, 6, 30, 23, 59, 59, 999999, tzinfo=UTC)
+    ages = [(end - datetime.fromisoformat(at)).total_seconds() / 86_400 for *_, at in HISTORY]
+    expected = 4 * 2 ** (-ages[0] / 90) + 1 * 2 ** (-ages[1] / 90) + 3 * 2 ** (-ages[4] / 90)
+    assert plain["strength"] == pytest.approx(expected, rel=1e-12)
+    weights = [(c["kind"], c["weight"], c["group"], c["shape"]) for c in explained["contributions"]]
+    assert weights == [("meeting", 4, 1, 1), ("message", 1, 1, 1), ("call", 3, 1, 1)]
+
+
+def test_pair_reciprocity_is_seen_from_the_first_key_and_counts_openings(populated: str) -> None:
+    for k, minute in enumerate((0, 5, 9)):  # one conversation: ada opens it, charles answers
+        sender, receiver = ("ada", "charles") if k % 2 == 0 else ("charles", "ada")
+        at = f"1834-04-01T10:{minute:02d}:00Z"
+        assert run(populated, "log", "message", "--from", sender, "--to", receiver, "--at", at)
+    document = json.loads(
+        run(populated, "pair", "charles", "ada", "--as-of", "1834-04-02", "--format", "json").output
+    )
+    # opened: ada the meeting and the April conversation, charles his June message and the call
+    assert (document["a"], document["a_to_b"], document["b_to_a"]) == ("ada", 2, 2)
+    explained = json.loads(
+        run(
+            populated,
+            *("pair", "ada", "charles", "--as-of", "1834-04-02", "--explain", "--format", "json"),
+        ).output
+    )
+    shapes = [c["shape"] for c in explained["contributions"] if c["occurred_at"] >= "1834-04"]
+    # the session's messages add f(j) - f(j - 1) with f(k) = log2(1 + k)
+    assert shapes == pytest.approx([1.0, math.log2(3) - 1, 2 - math.log2(3)], rel=1e-12)
+
+
+def test_pair_model_overrides_are_for_one_question(populated: str) -> None:
+    before = events(populated)
+    args = ("pair", "ada", "charles", "--as-of", "1834-06-30", "--format", "json")
+    default = json.loads(run(populated, *args).output)
+    other = json.loads(run(populated, *args, "--half-life", "30", "--weight", "meeting=10").output)
+    with ledger.open(populated) as book:
+        view = book.pair(
+            "ada",
+            "charles",
+            "1834-06-30T23:59:59.999999Z",
+            half_life_days=30,
+            weights={"meeting": 10},
+        )
+        assert view is not None and other["strength"] == pytest.approx(view.strength, rel=1e-12)
+        assert book.decay_model.half_life_days == 90.0 and book.settings_history() == []
+    assert other["strength"] != default["strength"]
+    explained = json.loads(run(populated, *args, "--explain", "--half-life", "30").output)
+    assert explained["half_life_days"] == 30.0
+    assert events(populated) == before  # nothing stored, nothing rebuilt
 
 
 def test_pair_not_in_touch(populated: str) -> None:
@@ -206,7 +274,8 @@ def test_timeline_formats_and_window(populated: str) -> None:
             populated, "timeline", "ada", "charles", "--format", "jsonl"
         ).output.splitlines()
     ]
-    assert [r["kind"] for r in rows] == ["meeting", "message", "email", "call"]
+    # between the two: mary's e-mail to both is not (as in the strength)
+    assert [r["kind"] for r in rows] == ["meeting", "message", "call"]
     windowed = run(
         populated,
         "timeline",
@@ -235,6 +304,65 @@ def test_retract_then_timeline_shows_it(populated: str) -> None:
     assert again["retracted_reason"] == "never happened"
     twice = run(populated, "retract", first["touchpoint_id"], "--reason", "again")
     assert_one_line_error(twice, 1, "already retracted")
+
+
+def test_init_records_settings_and_settings_shows_who_changed_what(sqlite_url: str) -> None:
+    first = run(sqlite_url, "init", "--half-life", "30", "--weight", "meeting=5")
+    assert first.exit_code == 0, first.stderr
+    assert "decay half-life 30 days" in first.output
+    assert "recorded: half-life 30 days, weight meeting=5" in first.output
+    again = run(
+        sqlite_url, "init", "--half-life", "30", "--weight", "email=2", "--timezone", "Europe/Paris"
+    )
+    assert "recorded: weight email=2, time zone Europe/Paris" in again.output  # 30: unchanged
+    document = json.loads(run(sqlite_url, "settings", "--format", "json").output)
+    assert (document["half_life_days"], document["timezone"], document["owner"]) == (
+        30.0,
+        "Europe/Paris",
+        None,
+    )
+    weights = document["weights"]
+    assert (weights["meeting"], weights["email"], weights["call"]) == (5.0, 2.0, 3.0)
+    history = [(h["version"], h["setting"], h["value"]) for h in document["history"]]
+    assert history == [
+        (1, "half_life_days", 30.0),
+        (1, "weights", {"meeting": 5.0}),
+        (2, "weights", {"email": 2.0}),
+        (3, "timezone", "Europe/Paris"),
+    ]
+    assert all(h["actor"] and h["recorded_at"] for h in document["history"])
+    assert run(sqlite_url, "person", "add", "ada").exit_code == 0
+    assert run(sqlite_url, "owner", "ada").exit_code == 0
+    table = run(sqlite_url, "settings").output
+    assert "owner: ada" in table and "meeting=5" in table and "Europe/Paris" in table
+    unchanged = run(sqlite_url, "init", "--half-life", "30")
+    assert "recorded" not in unchanged.output
+
+
+BAD_SETTINGS = [
+    (["init", "--half-life", "0"], "--half-life"),
+    (["init", "--half-life", "-3"], "--half-life"),
+    (["init", "--half-life", "inf"], "finite"),
+    (["init", "--half-life", "nan"], "finite"),
+    (["init", "--weight", "gossip=1"], "known kinds: message, email"),
+    (["init", "--weight", "meeting=-1"], ">= 0"),
+    (["init", "--weight", "meeting=inf"], "finite"),
+    (["init", "--weight", "meeting"], "KIND=WEIGHT"),
+    (["init", "--timezone", "Mars/Olympus_Mons"], "time zone"),
+    (["pair", "ada", "mary", "--half-life", "0"], "--half-life"),
+    (["pair", "ada", "mary", "--weight", "gossip=2"], "gossip"),
+]
+
+
+@pytest.mark.parametrize(("args", "words"), BAD_SETTINGS, ids=lambda v: str(v)[:40])
+def test_bad_settings_are_usage_errors_and_store_nothing(
+    populated: str, args: list[str], words: str
+) -> None:
+    before = events(populated)
+    assert_one_line_error(run(populated, *args), 2, words)
+    assert events(populated) == before
+    with ledger.open(populated) as book:
+        assert book.settings_history() == []
 
 
 def test_db_option_on_the_command_and_from_the_environment(
@@ -269,12 +397,14 @@ BAD = [
         "no time zone",
     ),
     (["log", "meeting", "--from", "ada", "--to", "mary", "--at", "2024-01-01"], 2, "--at"),
-    (["log", "meeting", "--from", "ada", "--to", "mary", "--at", "yesterday"], 2, "unparseable"),
+    (["log", "meeting", "--from", "ada", "--to", "mary", "--at", "yesterday"], 2, "a day is not"),
+    (["log", "meeting", "--from", "ada", "--to", "mary", "--at", "soon"], 2, "not a time"),
     (["log", "meeting", "--from", "ada", "--to", "mary", "--at", "@soon"], 2, "@UNIXSECONDS"),
     (["log", "gossip", "--from", "ada", "--to", "mary", "--at", "2024-01-01T00:00Z"], 2, "gossip"),
     (["log", "meeting", "--to", "mary", "--at", "2024-01-01T00:00Z"], 2, "--from"),
     (["retract", "0123456789abcdef0123456789abcdef", "--reason", "x"], 1, "no touchpoint"),
-    (["retract", "not-an-id", "--reason", "x"], 1, "no touchpoint"),
+    (["retract", "not-an-id", "--reason", "x"], 1, "ledger timeline"),
+    (["retract", "0123456789abcdef0123456789abcdef", "--reason", " "], 1, "say why"),
     (["retract", "0123456789abcdef0123456789abcdef"], 2, "--reason"),
     (["show", "ada", "--as-of", "2024-13-45"], 2, "--as-of"),
     (["show", "ada", "--as-of", "last tuesday"], 2, "--as-of"),
@@ -362,7 +492,8 @@ def test_console_script_errors_and_exit_codes(in_tmp: Path) -> None:
     unknown = script(in_tmp, "show", "nobody")
     assert (unknown.returncode, unknown.stderr.strip()) == (
         1,
-        "error: key: unknown person 'nobody' (add them first)",
+        "error: key: unknown person 'nobody' ('ledger person list' lists everyone; "
+        "'ledger person add' adds someone)",
     )
     usage = script(in_tmp, "log", "call", "--from", "a", "--to", "b", "--at", "2024-03-01T10:00")
     assert usage.returncode == 2 and len(usage.stderr.splitlines()) == 1

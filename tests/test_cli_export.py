@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import networkx as nx
@@ -50,16 +51,26 @@ def run(url: str, *args: str) -> Result:
 
 def api_pairs(url: str) -> dict[tuple[str, str], ledger.PairView]:
     with ledger.open(url) as book:
-        return {(v.a, v.b): v for v in book.pairs(AS_OF)}
+        return {(min(v.a, v.b), max(v.a, v.b)): v for v in book.pairs(AS_OF)}
 
 
 def expected(view: ledger.PairView, projection: str) -> dict[str, object]:
     if projection == "decay":
-        return {"strength": view.strength, "touches": view.decay.touches}
+        return {
+            "strength": view.strength,
+            "touches": view.decay.touches,
+            "last_touch_at": view.decay.last_touch_at.isoformat(),
+        }
     if projection == "depth":
-        return {"level": int(view.depth.level), "level_name": view.depth.level_name}
+        return {
+            "level": int(view.depth.level),
+            "level_name": view.depth.level_name,
+            "two_way_days": view.depth.two_way_days,
+        }
     value = view.reciprocity
-    return {"a_to_b": value.a_to_b, "b_to_a": value.b_to_a, "balance": value.balance}
+    turned = view.a > view.b  # the API orders a pair by registration, the export by key
+    forth, back = (value.b_to_a, value.a_to_b) if turned else (value.a_to_b, value.b_to_a)
+    return {"a_to_b": forth, "b_to_a": back, "balance": -value.balance if turned else value.balance}
 
 
 def read_back(path: Path, fmt: str) -> list[dict[str, object]]:
@@ -88,16 +99,52 @@ def test_export_reads_back_as_the_api_numbers(
     for row in rows:
         assert str(row["a"]) < str(row["b"])
         for column, value in expected(pairs[(str(row["a"]), str(row["b"]))], projection).items():
-            if column == "strength":  # a vectorised sum: equal to the fold within rounding
+            if column == "strength":  # read back from text: equal within rounding
                 assert row[column] == pytest.approx(value, rel=1e-12), (row, column)
+            elif column.endswith("_at"):  # pandas reads JSON times back as timestamps
+                assert datetime.fromisoformat(str(row[column])) == datetime.fromisoformat(
+                    str(value)
+                )
             else:
                 assert row[column] == value, (row, column)
+
+
+def test_decay_depth_and_reciprocity_by_hand(db: str) -> None:
+    def row(projection: str) -> dict[str, object]:
+        lines = run(db, "export", projection, "--as-of", AS_OF, "--format", "jsonl").output
+        found = {(r["a"], r["b"]): r for r in map(json.loads, lines.splitlines())}
+        return found[("ada", "zoe")]
+
+    end = datetime.fromisoformat(AS_OF)
+
+    def decayed(weight: float, at: str) -> float:
+        age = (end - datetime.fromisoformat(at)).total_seconds() / 86_400
+        return weight * 2 ** (-age / 90)
+
+    # ada and zoe: introduced by mary (weight 0.5), then zoe did ada a favor (3)
+    introduced, favor = HISTORY[4][3], HISTORY[5][3]
+    decay = row("decay")
+    assert decay["strength"] == pytest.approx(decayed(0.5, introduced) + decayed(3, favor))
+    assert (decay["touches"], decay["last_exchange_at"]) == (2, None)  # nothing answered
+    assert row("depth") == {
+        "a": "ada",
+        "b": "zoe",
+        "level": 1,
+        "level_name": "one_way",
+        "live_touches": 0,
+        "two_way_days": 0,
+        "as_of": "1834-06-30T00:00:00+00:00",  # every export says when and under which model
+        "model": "half_life_days=90 timezone=UTC",
+    }
+    reciprocity = row("reciprocity")  # zoe opened the favor: b to a
+    assert (reciprocity["a_to_b"], reciprocity["b_to_a"], reciprocity["balance"]) == (0, 1, -1.0)
+    assert (reciprocity["given_a_to_b"], reciprocity["given_b_to_a"]) == (0, 1)
 
 
 def test_rows_are_sorted_and_in_column_order(db: str) -> None:
     result = run(db, "export", "reciprocity", "--as-of", AS_OF)
     lines = result.output.splitlines()
-    assert lines[0] == "a,b,a_to_b,b_to_a,balance,given_a_to_b,given_b_to_a"
+    assert lines[0] == "a,b,a_to_b,b_to_a,balance,given_a_to_b,given_b_to_a,as_of,model"
     keys = [tuple(line.split(",")[:2]) for line in lines[1:]]
     assert keys == sorted(keys)
 
@@ -107,12 +154,17 @@ def test_graphml_nodes_carry_peoples_attributes(db: str, tmp_path: Path) -> None
     assert run(db, "export", "depth", "--as-of", AS_OF, "-o", str(out)).exit_code == 0
     graph = nx.read_graphml(out)
     assert graph.nodes["ada"] == {
+        "label": "Ada Lovelace",  # what Gephi shows
         "name": "Ada Lovelace",
         "org": "Analytical Engines",
         "tags": "math; poetry",
     }
     assert graph.graph["projection"] == "depth"
-    assert graph.edges["ada", "charles"]["level_name"] == "live"
+    assert graph.graph["as_of"] == AS_OF
+    assert json.loads(graph.graph["model"])["half_life_days"] == 90
+    edge = graph.edges["ada", "charles"]
+    assert edge["level_name"] == "live"
+    assert edge["weight"] == pytest.approx(api_pairs(db)[("ada", "charles")].strength)
 
 
 def test_format_from_the_file_extension_and_stdout_jsonl(db: str, tmp_path: Path) -> None:
@@ -152,7 +204,11 @@ def test_python_api_export_to_a_stream_and_rows(db: str) -> None:
         with pytest.raises(ledger.InvalidInputError):
             exporting.export(book, "decay", "xlsx", io.BytesIO(), AS_OF)
     assert count == len(rows) == 5
-    assert [json.loads(line) for line in stream.getvalue().splitlines()] == rows
+    written = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [{k: v for k, v in r.items() if k not in ("as_of", "model")} for r in written] == rows
+    assert {(r["as_of"], r["model"]) for r in written} == {
+        (AS_OF, "half_life_days=90 timezone=UTC")
+    }
 
 
 def test_an_empty_ledger_exports_a_header(sqlite_url: str, tmp_path: Path) -> None:
@@ -166,7 +222,7 @@ def test_an_empty_ledger_exports_a_header(sqlite_url: str, tmp_path: Path) -> No
 # -- bad inputs ------------------------------------------------------------------------
 def events(url: str) -> int:
     with ledger.open(url) as book:
-        return int(book.application.recorder.max_notification_id() or 0)
+        return book.log_position
 
 
 def assert_one_line_error(result: Result, code: int, *words: str) -> None:
@@ -178,7 +234,7 @@ def assert_one_line_error(result: Result, code: int, *words: str) -> None:
 
 
 BAD = [
-    (["export", "closeness"], 1, "unknown projection 'closeness'"),
+    (["export", "closeness"], 2, "'closeness' is not one of 'decay', 'depth', 'reciprocity'"),
     (["export", "decay", "--format", "xlsx"], 2, "xlsx"),
     (["export", "decay", "-o", "out.xlsx"], 2, "--format"),
     (["export", "decay", "--as-of", "someday"], 2, "--as-of"),

@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 
 import ledger
-from ledger.facts.events import Person, Touchpoint
 
 BASE = "2023-01-01T00:00:00+00:00"
 AS_OF = ["2023-01-03T00:00:00+00:00", "2023-02-01T00:00:00+00:00", "2024-01-01T00:00:00+00:00"]
@@ -51,8 +50,12 @@ def write(book):
         ledger.Touch(kind, initiator, counterpart, when, source="concurrency", source_ref=ref)
         for kind, initiator, counterpart, when, ref in job["touches"]
     ]
-    for start in range(0, len(touches), job["batch"]):
+    for number, start in enumerate(range(0, len(touches), job["batch"])):
         time.sleep(job.get("pause", 0))
+        if job.get("in_step"):  # each batch after the checker's round of that number
+            deadline = time.monotonic() + 60
+            while not (folder / f"checked-{number}").exists() and time.monotonic() < deadline:
+                time.sleep(0.005)
         summary = book.record_many(touches[start : start + job["batch"]], create_people=True)
         added += summary.added
         ignored += summary.ignored
@@ -68,9 +71,28 @@ def read(book):
     pairs = {a: [repr(v) for v in book.pairs(a)] for a in job["as_of"]}
     return {"rounds": rounds, "pairs": pairs}
 
+def check(book):
+    # Audit, verify and ask about the past while others write: never a false problem.
+    rounds, problems, seen = 0, [], set()
+    past = {a: [repr(v) for v in book.pairs(a)] for a in job["as_of"]}
+    while not (folder / "stop").exists() or rounds < 2:
+        seen.add(book.log_position)
+        report = book.audit()
+        if not report.ok:
+            problems.append([p.kind + ": " + p.message for p in report.problems])
+        differences = book.verify()
+        if differences:
+            problems.append(differences)
+        now = {a: [repr(v) for v in book.pairs(a)] for a in job["as_of"]}
+        if now != past:
+            problems.append(["pairs(as_of) of the past changed while others wrote"])
+        (folder / f"checked-{rounds}").touch()
+        rounds += 1
+    return {"rounds": rounds, "problems": problems, "positions": len(seen)}
+
 with ledger.open(job["url"]) as book:
     wait_for_go()
-    result = write(book) if job["mode"] == "write" else read(book)
+    result = {"write": write, "read": read, "check": check}[job["mode"]](book)
 print(json.dumps(result))
 """
 
@@ -153,23 +175,25 @@ def workers(tmp_path: Path, shared_url: str) -> Iterator[Workers]:
         pool.kill_all()
 
 
-def _stored_events(book: ledger.Ledger) -> Counter[tuple[str, str]]:
-    """(event class, originator id) of every event in the store, counted."""
-    app = book.application
-    found: Counter[tuple[str, str]] = Counter()
-    start = 0
-    while page := app.recorder.select_notifications(start, 1_000, inclusive_of_start=False):
-        for notification in page:
-            event = app.mapper.to_domain_event(notification)
-            found[(type(event).__qualname__, event.originator_id.hex)] += 1
-        start = page[-1].id
-    return found
+def _stored_touches(book: ledger.Ledger) -> int:
+    """Touchpoints in the log (the audit counts them, every event decoded)."""
+    report = book.audit()
+    assert report.ok, report.problems
+    return report.facts
 
 
-def _source_refs(book: ledger.Ledger) -> Counter[str]:
-    """Each touchpoint's source_ref, counted once per touchpoint, over every timeline."""
-    seen = {tp.touchpoint_id: tp.source_ref for p in book.people() for tp in book.timeline(p)}
+def _touches_by_day(book: ledger.Ledger) -> Counter[str]:
+    """Each touchpoint's time and kind, counted once per touchpoint, over every timeline."""
+    seen = {
+        tp.touchpoint_id: f"{tp.kind} {tp.occurred_at:%Y-%m-%dT%H}"
+        for p in book.people()
+        for tp in book.timeline(p)
+    }
     return Counter(seen.values())
+
+
+def _expected_by_day(specs: list[Touchspec]) -> Counter[str]:
+    return Counter(f"{kind} {when[:13]}" for kind, _, _, when, _ in specs)
 
 
 def _assert_views_match_a_rebuild(url: str, caught_up: ledger.Ledger) -> None:
@@ -178,8 +202,8 @@ def _assert_views_match_a_rebuild(url: str, caught_up: ledger.Ledger) -> None:
         for as_of in AS_OF:
             assert fresh.pairs(as_of) == caught_up.pairs(as_of), as_of
         touches_in_views = sum(view.decay.touches for view in caught_up.pairs(AS_OF[-1]))
-        recorded = Counter(kind for kind, _ in _stored_events(fresh))
-        assert touches_in_views == recorded[Touchpoint.Recorded.__qualname__]
+        assert touches_in_views == _stored_touches(fresh)
+        assert fresh.verify() == []
 
 
 def test_disjoint_writers_lose_nothing(workers: Workers, shared_url: str) -> None:
@@ -193,8 +217,7 @@ def test_disjoint_writers_lose_nothing(workers: Workers, shared_url: str) -> Non
         results = [workers.result("first"), workers.result("second")]
         assert [r["added"] for r in results] == [60, 60]
         assert sum(r["people_added"] for r in results) == len(PEOPLE)
-        refs = _source_refs(book)
-        assert refs == Counter(spec[4] for spec in first + second)
+        assert _touches_by_day(book) == _expected_by_day(first + second)
         assert sorted(book.people()) == PEOPLE
         _assert_views_match_a_rebuild(shared_url, book)
 
@@ -209,14 +232,9 @@ def test_the_same_facts_from_two_writers_are_stored_once(workers: Workers, share
     assert sum(r["ignored"] for r in results) == len(same)
     assert sum(r["people_added"] for r in results) == len(PEOPLE)
     with ledger.open(shared_url) as book:
-        events = _stored_events(book)
-        assert set(events.values()) == {1}, "an aggregate was stored twice"
-        kinds = Counter(kind for kind, _ in events)
-        assert kinds == {
-            Touchpoint.Recorded.__qualname__: len(same),
-            Person.Registered.__qualname__: len(PEOPLE),
-        }
-        assert _source_refs(book) == Counter(spec[4] for spec in same)
+        assert _stored_touches(book) == len(same)
+        assert sorted(book.people()) == PEOPLE
+        assert _touches_by_day(book) == _expected_by_day(same)
         _assert_views_match_a_rebuild(shared_url, book)
 
 
@@ -240,3 +258,101 @@ def test_two_readers_catch_up_while_a_third_process_writes(
         assert sum(view.decay.touches for view in fresh.pairs(AS_OF[-1])) == len(touches)
     for reader in readers:
         assert reader["pairs"] == expected
+
+
+def test_audit_verify_and_the_past_see_one_snapshot_while_others_write(
+    workers: Workers, shared_url: str
+) -> None:
+    """``audit``, ``verify`` and ``pairs(as_of)`` of the past, in one process, while two
+    others write and a third catches up: no false problem, ever."""
+    with ledger.open(shared_url) as book:
+        book.record_many([ledger.Touch("message", "p00", "p01", BASE)], create_people=True)
+    late = [  # all after AS_OF[0]: the past does not move
+        (kind, a, b, when.replace("2023-01-0", "2023-01-2"), ref)
+        for kind, a, b, when, ref in _touches(40, 1, "late")
+    ]
+    # The writers go in step with the checker (batch n after its round n), so that every
+    # round sees another state of the log, however slow the machine.
+    workers.start("first", mode="write", touches=late[:20], batch=5, in_step=True)
+    workers.start("second", mode="write", touches=late[20:], batch=5, in_step=True)
+    workers.start("reader", mode="read", as_of=AS_OF)
+    workers.start("checker", mode="check", as_of=AS_OF[:1])
+    workers.go()
+    assert workers.result("first")["added"] == 20
+    assert workers.result("second")["added"] == 20
+    workers.stop_readers()
+    workers.result("reader")
+    checked = workers.result("checker")
+    assert checked["problems"] == []
+    assert checked["positions"] >= 3, "the checker never overlapped the writers"
+
+
+class _Rounds:
+    """How many rounds the reader has done, for the writer to wait on."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def done(self, count: int) -> None:
+        with self.changed:
+            self.count = count
+            self.changed.notify_all()
+
+    def wait(self, count: int) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count >= count, timeout=TIMEOUT_SECONDS)
+
+
+def test_threads_reading_while_another_writes_see_no_false_problem(sqlite_url: str) -> None:
+    """The same inside one process: ledger objects in threads, one writing."""
+    import threading
+
+    with ledger.open(sqlite_url) as book:
+        book.record_many([ledger.Touch("call", "p00", "p01", BASE)], create_people=True)
+        book.catch_up()
+        past = book.pairs(AS_OF[0])
+    problems: list[Any] = []
+    seen: set[int] = set()
+    done = threading.Event()
+    rounds = _Rounds()
+
+    def write() -> None:
+        with ledger.open(sqlite_url) as writer:
+            for n, spec in enumerate(_touches(60, 1, "thread")):
+                if n % 15 == 0:  # in step with the reader: each of its rounds sees news
+                    rounds.wait(n // 15)
+                kind, a, b, when, ref = spec
+                when = when.replace("2023-01-0", "2023-02-0")
+                writer.record_many(
+                    [ledger.Touch(kind, a, b, when, source="t", source_ref=ref)],
+                    create_people=True,
+                )
+                if n % 7 == 0:
+                    writer.set_decay(weights={"message": 1 + n / 100})
+        done.set()
+
+    def check() -> None:
+        with ledger.open(sqlite_url) as reader:
+            count = 0
+            while not done.is_set() or count < 2:
+                seen.add(reader.log_position)
+                report = reader.audit()
+                if not report.ok:
+                    problems.append(report.problems)
+                if reader.verify():
+                    problems.append(reader.verify())
+                if reader.pairs(AS_OF[0], weights={"message": 1.0}) != past:
+                    problems.append("the past moved")
+                count += 1
+                rounds.done(count)
+
+    threads = [threading.Thread(target=write), threading.Thread(target=check)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=TIMEOUT_SECONDS)
+    assert problems == []
+    assert len(seen) >= 3, "the reader never overlapped the writer"

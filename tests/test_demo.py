@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,17 @@ def test_demo_runs_in_a_fresh_directory_and_reports(tmp_path: Path) -> None:
     assert (tmp_path / "demo-out" / "ledger.db").is_file()
     for written in ("synthetic-decay.csv", "synthetic-network.png"):
         assert (tmp_path / "demo-out" / written).stat().st_size > 100
+    assert "owned by ana" in out
+    commands = [line.strip()[2:] for line in out.splitlines() if line.startswith("  $ ")]
+    assert len(commands) >= 8 and any(" remind " in c for c in commands)
+    for command in commands:  # every command it suggests works on the demo ledger
+        done = subprocess.run(
+            shlex.split(command), cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0 and done.stdout.strip(), (command, done.stderr)
+        assert "error" not in done.stderr
+        if " remind " in command:
+            assert "jon" in done.stdout  # Ana's fading tie is the first reminder
     if SHARED_DATA.is_dir():  # the real log is shown whenever the data is there
         assert "Imported 59,835 lines: 59,835 touchpoints and 1,899 people" in out
         assert (tmp_path / "demo-out" / "collegemsg-network.png").stat().st_size > 10_000

@@ -12,7 +12,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 import ledger
-from ledger.facts.events import Owner, Snooze
+from ledger.facts.legacy import Owner, Snooze
 from ledger.insights import NoOwnerError, get_owner, remind, set_owner, snooze, snoozes
 from ledger.insights._common import resolve_me
 from ledger.store.application import LedgerApplication
@@ -42,8 +42,14 @@ def test_owner_is_a_stored_fact_that_survives_reopening(sqlite_url: str) -> None
     with ledger.open(sqlite_url) as book:
         assert book.owner == get_owner(book) == "bob"
         assert resolve_me(book, "ann") == "ann"  # --me wins over the owner
-        assert book.audit().ok  # owner events are hash-chained like every other event
+        assert book.audit().ok  # settings are hash-chained like every other event
         assert book.verify() == []
+        history = book.settings_history()  # by key, not by the person's internal id
+        assert [change.changes for change in history] == [
+            {"owner": "ann"},
+            {"owner": "ann"},
+            {"owner": "bob"},
+        ]
 
 
 def test_owner_must_be_a_registered_person(memory_book: ledger.Ledger) -> None:
@@ -74,7 +80,7 @@ def test_snoozes_in_force_by_date_and_cleared_by_a_later_fact(
         remind(book, "ann", within_days=-1)
 
 
-def test_golden_insight_payloads() -> None:
+def test_golden_insight_payloads_of_the_first_format_still_decode() -> None:
     app = LedgerApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     declared, changed, snoozed = (
         app.mapper.to_domain_event(_stored(entry)) for entry in json.loads(GOLDEN.read_text())

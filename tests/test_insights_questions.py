@@ -63,8 +63,9 @@ def test_network_health_counts_depth_shares_and_reciprocity(memory_book: ledger.
         0.25,
         0.5,
     )
-    # directed links: me<->ann (2, reciprocated), bob->me, me->cat, me->dan
-    assert health.reciprocated_share == pytest.approx(2 / 5)
+    # directed links (who opened something): me<->ann (2, reciprocated), me->cat, me->dan;
+    # bob's accepted connection opens nothing
+    assert health.reciprocated_share == pytest.approx(2 / 4)
     assert [p.size for p in health.history] == [1, 4, 4]  # days 10 and 5 ago, and now
     assert health.history[0].as_of == days_ago(10)
     before = network_health(book, "me", days_ago(8.5))
@@ -115,6 +116,34 @@ def test_remind_due_overdue_upcoming_and_never_within_rhythm(memory_book: ledger
     assert ("fresh", "upcoming") in [(r.person, r.status) for r in ahead.fading]
     for earlier in (days_ago(2), days_ago(20), days_ago(40)):  # any date: never within rhythm
         assert all(r.days_since > r.rhythm_days for r in remind(book, "me", earlier).fading)
+
+
+def test_co_presence_is_contact_and_retracted_touches_are_not(memory_book: ledger.Ledger) -> None:
+    book = memory_book
+    people(book, "me", "cat", "host")
+    for k in range(4):  # the host's monthly meeting: me and cat both attend, neither initiates
+        book.record("meeting", "host", ["me", "cat"], days_ago(40 + 30 * k))
+    wrong = book.record("message", "cat", "me", days_ago(1))
+    book.retract(wrong, "it was someone else")
+    found = remind(book, "me", NOW)
+    cat = next(r for r in found.fading if r.person == "cat")
+    assert (cat.rhythm_days, cat.days_since, cat.active_days) == (30.0, 40.0, 4)
+    assert cat.status == "due"  # 40 days quiet: past 30, within 2 x 30
+    expected = sum(4 * 0.5 * 2 ** (-(40 + 30 * k) / 90) for k in range(4))  # 1/(n-1) each
+    assert cat.strength == pytest.approx(expected, rel=1e-12)
+
+
+def test_active_days_are_counted_in_the_ledgers_time_zone(sqlite_url: str) -> None:
+    book = ledger.open(sqlite_url)  # memory:// cannot change settings yet (engine issue)
+    people(book, "me", "ann")
+    evenings = [days_ago(60 + 10 * k).replace(hour=23, minute=30) for k in range(4)]
+    for k, evening in enumerate(evenings):  # 23:30 UTC, and an answer at 00:30 UTC
+        book.record("message", "me", "ann", evening)
+        book.record("message", "ann", "me", evening + timedelta(hours=1), note=f"re {k}")
+    assert remind(book, "me", NOW).fading[0].active_days == 8  # UTC: two days each time
+    book.set_timezone("Europe/Paris")  # 00:30 and 01:30 the next day in Paris
+    assert remind(book, "me", NOW).fading[0].active_days == 4
+    book.close()
 
 
 def test_snoozed_pair_is_silent_until_its_date(memory_book: ledger.Ledger) -> None:
@@ -229,8 +258,17 @@ def test_givers_rank_help_and_answers_and_the_mirror(memory_book: ledger.Ledger)
     assert [r.person for r in givers(book, NOW)][:2] == ["ann", "bob"]
     mine = givers(book, NOW, "me")
     assert "me" not in [r.person for r in mine]
+    # a quick answer inside a conversation counts what it adds to it: the second message
+    # of a session adds log2(1 + 2) - log2(1 + 1) of a message
+    book.add_person("cy")
+    book.record("message", "me", "cy", NOW - timedelta(minutes=10))
+    book.record("message", "cy", "me", NOW - timedelta(minutes=5))
+    cy = {r.person: r for r in givers(book, NOW)}["cy"]
+    five_minutes = 5 / (24 * 60)
+    answer = 1.0 * (math.log2(3) - 1) * 2 ** (-five_minutes / 90)
+    assert (cy.answers_given, cy.given) == (1, pytest.approx(answer, rel=1e-12))
     mirror = taking(book, "me", NOW)
-    assert [b.other for b in mirror] == ["ann", "bob"] and mirror[0].given_to_me == 6.0
+    assert [b.other for b in mirror] == ["ann", "bob", "cy"] and mirror[0].given_to_me == 6.0
     half = book.decay_model.half_life_days
     later = {r.person: r for r in givers(book, NOW + timedelta(days=half))}
     assert later["ann"].given == pytest.approx(3.0)  # decayed by half

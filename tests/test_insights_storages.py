@@ -24,7 +24,6 @@ def _history(book: ledger.Ledger) -> None:
             location=town,
             tags=["python"] if key != "dee" else ["art"],
         )
-    book.set_owner("me")
     touches = [
         ledger.Touch(
             "message", "me", "ana", T0 + timedelta(days=7 * week), source="t", source_ref=f"w{week}"
@@ -69,7 +68,7 @@ def _history(book: ledger.Ledger) -> None:
     insights.snooze(book, "me", "ben", T0 + timedelta(days=400), since=T0)
 
 
-def _answers(book: ledger.Ledger) -> dict[str, Any]:
+def _answers(book: ledger.Ledger, me: str | None = "me") -> dict[str, Any]:
     def plain(value: Any) -> Any:
         if attrs.has(type(value)):
             return attrs.asdict(value, recurse=True)
@@ -79,20 +78,20 @@ def _answers(book: ledger.Ledger) -> dict[str, Any]:
 
     return {
         "network": plain(insights.network_health(book, as_of=AS_OF)),
-        "remind": plain(insights.remind(book, as_of=AS_OF)),
+        "remind": plain(insights.remind(book, me, as_of=AS_OF)),
         "snoozes": plain(insights.snoozes(book, as_of=AS_OF)),
-        "suggest": plain(insights.suggest_intros(book, as_of=AS_OF)),
-        "path": plain(insights.warmest_path(book, "cy", as_of=AS_OF)),
+        "suggest": plain(insights.suggest_intros(book, me, as_of=AS_OF)),
+        "path": plain(insights.warmest_path(book, "cy", me, as_of=AS_OF)),
         "intros": plain(insights.introductions_made(book, as_of=AS_OF)),
-        "how_met": plain(insights.how_met(book, "cy", as_of=AS_OF)),
+        "how_met": plain(insights.how_met(book, "cy", me, as_of=AS_OF)),
         "givers": plain(insights.givers(book, as_of=AS_OF)),
-        "invitations": plain(insights.invitations(book, as_of=AS_OF)),
-        "who": plain(insights.who(book, as_of=AS_OF, lives_in="Chicago")),
-        "diversity": plain(insights.diversity(book, as_of=AS_OF)),
+        "invitations": plain(insights.invitations(book, me, as_of=AS_OF)),
+        "who": plain(insights.who(book, me, as_of=AS_OF, lives_in="Chicago")),
+        "diversity": plain(insights.diversity(book, me, as_of=AS_OF)),
     }
 
 
-def test_insights_agree_across_storages(book: ledger.Ledger) -> None:
+def test_insights_agree_across_storages(book: ledger.Ledger, url: str) -> None:
     _history(book)
     with ledger.open(f"memory://{uuid.uuid4().hex}") as reference:
         _history(reference)
@@ -100,4 +99,7 @@ def test_insights_agree_across_storages(book: ledger.Ledger) -> None:
     got = _answers(book)
     for question, answer in expected.items():
         assert got[question] == answer, question
-    assert got["who"] and got["intros"] and got["remind"]
+    assert got["who"] and got["intros"] and got["remind"] and got["givers"]
+    if not url.startswith("memory://"):  # memory:// cannot store a setting yet (engine issue)
+        book.set_owner("me")  # "me" by default is the owner, a setting in the log
+        assert _answers(book, me=None) == got

@@ -56,7 +56,7 @@ class _SQLiteFile(_LedgerRecorders):
 
 class TestSQLiteApplicationRecorder(_SQLiteFile, upstream.ApplicationRecorderTestCase[Any]):
     def create_recorder(self) -> Any:
-        return self.open_ledger().application.recorder
+        return self.open_ledger()._store.app.recorder
 
     def test_concurrent_throughput(self) -> None:
         pytest.skip("a throughput benchmark, not a correctness check: see benchmarks/")
@@ -67,7 +67,7 @@ class TestSQLiteApplicationRecorder(_SQLiteFile, upstream.ApplicationRecorderTes
 
 class TestSQLiteTrackingRecorder(_SQLiteFile, upstream.TrackingRecorderTestCase):
     def create_recorder(self) -> Any:
-        return self.open_ledger()._views.recorder
+        return self.open_ledger()._views.views.recorder
 
 
 def _postgres_url() -> str:
@@ -101,7 +101,7 @@ class TestPostgresApplicationRecorder(_PostgresSchema, upstream.ApplicationRecor
     EXPECT_CONTIGUOUS_NOTIFICATION_IDS = False  # sequences skip after rollbacks
 
     def create_recorder(self) -> Any:
-        return self.open_ledger().application.recorder
+        return self.open_ledger()._store.app.recorder
 
     def test_concurrent_throughput(self) -> None:
         pytest.skip("a throughput benchmark, not a correctness check: see benchmarks/")
@@ -113,4 +113,4 @@ class TestPostgresApplicationRecorder(_PostgresSchema, upstream.ApplicationRecor
 @pytest.mark.postgres
 class TestPostgresTrackingRecorder(_PostgresSchema, upstream.TrackingRecorderTestCase):
     def create_recorder(self) -> Any:
-        return self.open_ledger()._views.recorder
+        return self.open_ledger()._views.views.recorder
