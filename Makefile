@@ -1,17 +1,30 @@
-# Everything a fresh machine with Python 3.11+ needs: `make demo`, `make test`.
+# Everything a fresh machine with Python 3.11+ needs: `make install`, `make demo`, `make test`.
 PYTHON ?= python3
+PREFIX ?= $(HOME)/.local
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TYPECHECK := build/typecheck
 
-.PHONY: demo test lint typecheck layers tree bench bench-smoke clean
+.PHONY: install uninstall demo test lint typecheck layers tree bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# `ledger` on the PATH: a link in $(PREFIX)/bin (default ~/.local/bin) to the script in
+# .venv, which runs with .venv's Python whatever environment is active.
+install: $(STAMP)
+	mkdir -p $(PREFIX)/bin
+	ln -sf $(CURDIR)/$(BIN)/ledger $(PREFIX)/bin/ledger
+	@echo "installed: $(PREFIX)/bin/ledger -> $(CURDIR)/$(BIN)/ledger"
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) echo "run: ledger --help";; \
+	  *) echo "$(PREFIX)/bin is not on your PATH: add it (export PATH=\"$(PREFIX)/bin:\$$PATH\"), or run: source $(BIN)/activate";; esac
+
+uninstall:
+	rm -f $(PREFIX)/bin/ledger
 
 demo: $(STAMP)
 	$(BIN)/python -m ledger.cli.demo
