@@ -27,6 +27,8 @@ from ledger.sources import (
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"
 REAL = Path(__file__).parent / "fixtures" / "real"
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -24,7 +24,7 @@ def found(shared_data: Path) -> dict[str, Any]:
     del shared_data  # the fixture skips (or, under CI, fails) when the data are absent
     sys.path.insert(0, str(VALIDATION))
     try:
-        import ledger_scores  # noqa: PLC0415
+        import ledger_scores
     finally:
         sys.path.remove(str(VALIDATION))
     result = ledger_scores.evaluate()

@@ -127,9 +127,7 @@ class LedgerBatch:
             raise UnknownPersonError("key", key)
         self._batch.settings({"owner": found[key]}, actor)
 
-    def snooze(
-        self, a: str, b: str, since: TimeLike, until: TimeLike, reason: str | None
-    ) -> None:
+    def snooze(self, a: str, b: str, since: TimeLike, until: TimeLike, reason: str | None) -> None:
         """Silence reminders about the pair (a, b) from ``since`` until ``until``
         (``until == since`` clears an earlier snooze)."""
         start, end = to_micros(parse_time(since, "since")), to_micros(parse_time(until, "until"))

@@ -16,9 +16,9 @@ from datetime import datetime
 
 import click
 
-from ledger.cli._admin import COMMANDS as ADMIN_COMMANDS
 from ledger.cli import identity as _identity  # noqa: F401 - adds person duplicates ...
 from ledger.cli import imports_more as _imports_more  # noqa: F401 - adds import mail ...
+from ledger.cli._admin import COMMANDS as ADMIN_COMMANDS
 from ledger.cli._audit import audit_command
 from ledger.cli._common import (
     EXACT,

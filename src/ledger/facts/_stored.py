@@ -11,9 +11,8 @@ holds up to 50,000 rows and is checked at every replay.
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray

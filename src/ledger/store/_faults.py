@@ -25,7 +25,8 @@ _SQLITE = (
     ),
     (
         "database is locked",
-        "{where} is busy: another program kept it locked for 30 s; nothing was written (run it again when it is done)",
+        "{where} is busy: another program kept it locked for 30 s; nothing was written"
+        " (run it again when it is done)",
     ),
     (
         "readonly",
@@ -39,7 +40,8 @@ _SQLITE = (
     ("not a database", "{where} is not a ledger (not a SQLite database)"),
     (
         "malformed",
-        "{where} is damaged (the SQLite file is malformed); restore it from a backup or `ledger dump`",
+        "{where} is damaged (the SQLite file is malformed);"
+        " restore it from a backup or `ledger dump`",
     ),
 )
 _POSTGRES = (
@@ -59,11 +61,13 @@ _POSTGRES = (
     ("no space left", "the disk of the PostgreSQL server at {where} is full; nothing was written"),
     (
         "lock timeout",
-        "PostgreSQL at {where} kept the ledger locked past the wait; nothing was written, run it again",
+        "PostgreSQL at {where} kept the ledger locked past the wait;"
+        " nothing was written, run it again",
     ),
     (
         "permission denied",
-        "PostgreSQL at {where} refused: this role may not do that (see docs/privacy.md for the roles)",
+        "PostgreSQL at {where} refused: this role may not do that"
+        " (see docs/privacy.md for the roles)",
     ),
 )
 

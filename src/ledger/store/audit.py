@@ -216,7 +216,7 @@ class _Audit:
             self.found_expected = True
 
     def _link(self, position: int, event: RawEvent, entry: Link) -> None:
-        nid, oid, version, topic, state = event
+        _nid, oid, version, _topic, _state = event
         expected = _rehash(self.prev, event, self.store.chain.key)
         same = (oid, version) == (entry.originator_id, entry.originator_version)
         if expected.hex() != entry.hash or not same:

@@ -32,16 +32,16 @@ from uuid import UUID
 
 import orjson
 import zstandard
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ledger.errors import InvalidInputError, StorageError
 from ledger.facts.events import Attributes, Retractions
 from ledger.store._batches import TOUCHES_TOPIC, columns_of
 from ledger.store._open import Store
-from ledger.store._tables import ATTRIBUTE_FACT, TOUCH_FACT, touch_at
 from ledger.store._read import pages, read_events
+from ledger.store._tables import ATTRIBUTE_FACT, TOUCH_FACT, touch_at
 from ledger.store.chain import LOWEST
 from ledger.store.seal import KEY_BYTES, SealError, seal, unseal
 

@@ -222,7 +222,8 @@ class PostgresStorage:
                 store = self.dialect.qualify("ledger_store")
                 with conn.transaction():
                     conn.execute(
-                        f"CREATE TABLE IF NOT EXISTS {store} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                        f"CREATE TABLE IF NOT EXISTS {store}"
+                        " (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
                     )
                     row = conn.execute(f"SELECT value FROM {store} WHERE key = 'ddl'").fetchone()
                     if row is None or row[0] != fingerprint:

@@ -141,33 +141,41 @@ def decode(
             continue
         if kind == "people":
             sealed.append((nid, event.people, "cards"))
-        elif kind == "attributes":
-            into.changes.extend(_changes_of(store, c, nid, event.changes, into))
-        elif kind == "retractions":
-            into.retractions.append((nid, list(event.touch_ids), str(event.reason)))
-        elif kind == "settings":
-            into.settings.append(dict(event.changes))
-        elif kind == "erasure":
-            into.erasures += 1
         elif kind == "identities":
             sealed.append((nid, event.people, "identities"))
-        elif kind == "merge":
-            merge_id, at = event.originator_id.bytes, to_micros(event.timestamp)
-            into.merges.append(
-                (nid, merge_id, bytes.fromhex(event.into), bytes.fromhex(event.other), at)
-            )
-        elif kind == "unmerge":
-            into.unmerges.append(bytes.fromhex(event.merge))
-        elif kind == "snooze":
-            a, b = bytes.fromhex(event.a), bytes.fromhex(event.b)
-            into.snoozes.append((nid, a, b, int(event.since), int(event.until), event.reason))
         else:
-            into.undecodable.append((nid, f"{topic}: not a fact of this ledger"))
+            _add_fact(store, c, nid, topic, kind, event, into)
     for nid, people, what in sealed:
         if what == "cards":
             into.people.extend(_cards(store, c, nid, people, into))
         else:
             into.identified.extend(_identified(store, c, nid, people, into))
+
+
+def _add_fact(
+    store: Store, c: Any, nid: int, topic: str, kind: str | None, event: Any, into: Round
+) -> None:
+    """Add one decoded fact other than a touchpoint batch or people's cards to ``into``."""
+    if kind == "attributes":
+        into.changes.extend(_changes_of(store, c, nid, event.changes, into))
+    elif kind == "retractions":
+        into.retractions.append((nid, list(event.touch_ids), str(event.reason)))
+    elif kind == "settings":
+        into.settings.append(dict(event.changes))
+    elif kind == "erasure":
+        into.erasures += 1
+    elif kind == "merge":
+        merge_id, at = event.originator_id.bytes, to_micros(event.timestamp)
+        into.merges.append(
+            (nid, merge_id, bytes.fromhex(event.into), bytes.fromhex(event.other), at)
+        )
+    elif kind == "unmerge":
+        into.unmerges.append(bytes.fromhex(event.merge))
+    elif kind == "snooze":
+        a, b = bytes.fromhex(event.a), bytes.fromhex(event.b)
+        into.snoozes.append((nid, a, b, int(event.since), int(event.until), event.reason))
+    else:
+        into.undecodable.append((nid, f"{topic}: not a fact of this ledger"))
 
 
 def _touches(mapper: Any, nid: int, state: bytes) -> Batch:

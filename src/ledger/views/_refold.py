@@ -259,7 +259,8 @@ def _store_pairs(views: Views, c: Any, folded: Columns, states: State, refold: s
         ]
         c.executemany(
             views.sql(
-                "INSERT INTO {view_pairs} (pair, b, last_t, last_touch, state) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO {view_pairs} (pair, b, last_t, last_touch, state)"
+                " VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (pair) DO UPDATE SET last_t = excluded.last_t, "
                 "last_touch = excluded.last_touch, state = excluded.state"
             ),

@@ -177,7 +177,8 @@ class Views:
         for statement in ddl(self.dialect):
             c.execute(statement)
         c.execute(
-            f"DELETE FROM {self.tracking_table} WHERE application_name = {self.dialect.placeholder}",
+            f"DELETE FROM {self.tracking_table}"
+            f" WHERE application_name = {self.dialect.placeholder}",
             (UPSTREAM,),
         )
 

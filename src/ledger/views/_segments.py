@@ -75,7 +75,8 @@ def live_rows(segments: list[tuple[int, Columns]], voided: dict[int, int]) -> Co
             stale = hit & (number < void_before[where])
             if stale.any():
                 keep = ~stale
-                columns = {name: values[keep] for name, values in columns.items()}
+                kept.append({name: values[keep] for name, values in columns.items()})
+                continue
         kept.append(columns)
     if not kept:
         return {name: np.zeros(0, dtype=dtype) for name, dtype in COLUMNS}
