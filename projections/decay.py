@@ -83,6 +83,7 @@ __all__ = [
     "check_half_life",
     "check_weight",
     "check_weights",
+    "decayed",
     "fold",
     "session_weight",
     "strength",
@@ -341,11 +342,16 @@ def terms(
 ) -> NDArray[np.float64]:
     """Each row's contribution to its pair's strength at ``as_of`` (µs): 0 for rows
     after it. The strength of a pair is the sum of its rows' terms."""
-    half_life = model.half_life_days * MICROS_PER_DAY
     weight = model.table()[classes]
-    elapsed = (as_of - t).astype(np.float64)
-    decayed = np.exp2(-np.maximum(elapsed, 0.0) / half_life)
-    return np.where(t <= as_of, weight * factor * decayed, 0.0)
+    return np.where(t <= as_of, weight * factor * decayed(as_of - t, model), 0.0)
+
+
+def decayed(elapsed: NDArray[np.int64], model: DecayModel) -> NDArray[np.float64]:
+    """What is left of one unit after ``elapsed`` µs: ``2 ** (-elapsed / h)``, 1 for
+    times not yet past. Every decay in the ledger, :func:`terms` and the explanations,
+    is this one."""
+    half_life = model.half_life_days * MICROS_PER_DAY
+    return np.exp2(-np.maximum(elapsed.astype(np.float64), 0.0) / half_life)
 
 
 def strength(

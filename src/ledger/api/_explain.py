@@ -88,6 +88,7 @@ def _contributions(
     classes = decay.weight_classes(rows["kind"], flags["role"])
     terms = decay.terms(rows["t"], classes, rows["factor"], t, model)
     weights = model.table()[classes]
+    left = decay.decayed(t - rows["t"], model)
     found = []
     for i in range(len(rows["t"])):
         size, factor = int(rows["size"][i]), float(rows["factor"][i])
@@ -110,7 +111,7 @@ def _contributions(
                     int(rows["duration"][i]),
                 ),
                 age_days=age,
-                decay=float(2.0 ** (-age / model.half_life_days)),
+                decay=float(left[i]),
                 contribution=float(terms[i]),
             )
         )
