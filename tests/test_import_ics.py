@@ -315,6 +315,10 @@ def _google_counts(path: Path, owner: str) -> Counter[str]:
         if any(p in ("RRULE", "RDATE", "RECURRENCE-ID") for p, _, _ in props):
             counts["recurring"] += 1
             continue
+        start = next(v.strip() for p, _, v in props if p == "DTSTART")
+        if start[:8] >= UNTIL[:10].replace("-", ""):  # after the window: read, not a meeting
+            counts["outside the window"] += 1
+            continue
         status = next((v.strip() for p, _, v in props if p == "STATUS"), "")
         attendees = [(n, v.lower().split(":", 1)[-1]) for p, n, v in props if p == "ATTENDEE"]
         organizer = next((v.lower().split(":", 1)[-1] for p, _, v in props if p == "ORGANIZER"), "")
@@ -349,6 +353,9 @@ def test_real_google_export(shared_data: Path, memory_book: ledger.Ledger) -> No
         "not accepted by the owner (PARTSTAT=NEEDS-ACTION)": counts["owner did not accept"],
         "no other attendee accepted": counts["nobody accepted"],
         "nobody besides the owner": counts["nobody else"] + occurrences,
+        "no occurrence in the import window (a future event, or outside --since/--until)": (
+            counts["outside the window"]
+        ),
     }
     assert summary.people_added == 1  # the owner: Google exports nobody else's replies
     again = import_ics(memory_book, path, me="gabi@gmail.com", since="1900-01-01", until=UNTIL)
@@ -405,4 +412,19 @@ def test_a_cancel_in_the_file_cancels_its_event(memory_book: ledger.Ledger, tmp_
     assert summary.added == 0 and summary.skipped_by_reason == {
         "cancelled event": 1,
         "iTIP METHOD:CANCEL message, not an event": 1,
+    }
+
+
+def test_an_event_with_no_occurrence_in_the_window_is_read_and_counted(
+    memory_book: ledger.Ledger, tmp_path: Path
+) -> None:
+    attended = "ORGANIZER:mailto:me@example.org\nATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.org"
+    far = _event("far", attended, start="99991231T230000Z").replace(
+        "DTEND:20240301T110000Z", "DTEND:99991231T235900Z"
+    )
+    path = _write(tmp_path, _calendar(_event("near", attended), far))
+    summary = import_ics(memory_book, path, me="me@example.org")
+    assert (summary.rows_read, summary.added) == (2, 1) and summary.balanced
+    assert summary.skipped_by_reason == {
+        "no occurrence in the import window (a future event, or outside --since/--until)": 1
     }

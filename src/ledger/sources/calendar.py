@@ -199,11 +199,19 @@ def _occurrences(
                 state.tally.rows_read += 1
                 state.tally.invalid(state.path, series[0].line, reason)
             continue
+        if not listed:  # counted, never silently dropped: a future or out-of-window event
+            for _ in series:
+                state.tally.rows_read += 1
+                state.tally.ignorable(_OUTSIDE)
+            continue
         overrides = {event.rid: event for event in series if event.rid}
         for occurrence in listed:
             rid = occurrence.get("RECURRENCE-ID")
             origin = overrides.get(rid.dt.isoformat() if rid is not None else "", series[0])
             yield origin, occurrence
+
+
+_OUTSIDE = "no occurrence in the import window (a future event, or outside --since/--until)"
 
 
 def _series(kept: Sequence[Event]) -> list[list[Event]]:
