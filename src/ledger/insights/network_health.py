@@ -16,13 +16,15 @@ talked to fell.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 import attrs
+import numpy as np
+from numpy.typing import NDArray
 
-from ledger import Ledger, PairView
+from ledger import Ledger
 from ledger.errors import InvalidInputError
 from ledger.insights._common import TimeLike, moment
 from ledger.projections.depth import DepthLevel
@@ -31,6 +33,8 @@ from ledger.projections.reciprocity import coefficient, person_coefficient
 __all__ = ["LEVELS", "HealthPoint", "NetworkHealth", "network_health", "trend"]
 
 LEVELS = tuple(level.label for level in DepthLevel)
+
+Table = dict[str, NDArray[Any]]
 
 
 @attrs.frozen
@@ -72,64 +76,82 @@ def network_health(
     if not isinstance(points, int) or points < 1:
         raise InvalidInputError("points", points, "must be a whole number >= 1")
     end = moment(as_of)
-    everyone = book.pairs(end)
-    views = everyone if me is None else [v for v in everyone if me in (v.a, v.b)]
-    levels = Counter(view.depth.level_name for view in views)
-    now = _point(end, views)
-    links = [(v.a, v.b, v.reciprocity.a_to_b, v.reciprocity.b_to_a) for v in everyone]
+    # Columns, not an object per pair: the whole-ledger answer reads ``points`` tables.
+    everyone = book.pair_table(end)
+    table = _mine(everyone, me)
+    levels = np.bincount(table["level"], minlength=len(DepthLevel))
+    now = _point(end, table)
+    links = list(
+        zip(
+            everyone["a"].tolist(),
+            everyone["b"].tolist(),
+            everyone["a_to_b"].tolist(),
+            everyone["b_to_a"].tolist(),
+            strict=True,
+        )
+    )
     rho = coefficient(links) if me is None else person_coefficient(me, links)
-    history = tuple(_history(book, me, views, end, points))
+    history = tuple(_history(book, me, table, end, points))
     return NetworkHealth(
         me=me,
         as_of=end,
         size=now.size,
-        depth_distribution={level: levels.get(level, 0) for level in LEVELS},
+        depth_distribution={level.label: int(levels[level]) for level in DepthLevel},
         talked_to=now.talked_to,
         inch_deep_share=now.inch_deep_share,
         one_way_share=now.one_way_share,
         talked_to_share=now.talked_to_share,
-        reciprocated_share=_reciprocated(views),
+        reciprocated_share=_reciprocated(table),
         reciprocity_coefficient=rho,
         history=history,
         trend=trend(history),
     )
 
 
-def _point(at: datetime, views: Sequence[PairView]) -> HealthPoint:
-    size = len(views)
-    levels = Counter(int(view.depth.level) for view in views)
-    talked = sum(n for level, n in levels.items() if level >= DepthLevel.TWO_WAY)
+def _mine(table: Table, me: str | None) -> Table:
+    """The rows of ``me``'s relationships (every row if None)."""
+    if me is None:
+        return table
+    keep = (table["a"] == me) | (table["b"] == me)
+    return {name: values[keep] for name, values in table.items()}
+
+
+def _point(at: datetime, table: Table) -> HealthPoint:
+    size = len(table["level"])
+    levels = np.bincount(table["level"], minlength=len(DepthLevel))
+    talked = int(levels[DepthLevel.TWO_WAY :].sum())
     return HealthPoint(
         as_of=at,
         size=size,
         talked_to=talked,
-        inch_deep_share=levels[DepthLevel.INCH_DEEP] / size if size else 0.0,
-        one_way_share=levels[DepthLevel.ONE_WAY] / size if size else 0.0,
+        inch_deep_share=int(levels[DepthLevel.INCH_DEEP]) / size if size else 0.0,
+        one_way_share=int(levels[DepthLevel.ONE_WAY]) / size if size else 0.0,
         talked_to_share=talked / size if size else 0.0,
-        total_strength=math.fsum(view.strength for view in views),
+        total_strength=math.fsum(table["strength"].tolist()),
     )
 
 
-def _reciprocated(views: Sequence[PairView]) -> float | None:
+def _reciprocated(table: Table) -> float | None:
     """The share of directed links (x reached out to y at least once) answered by one
     the other way."""
-    directed = sum((v.reciprocity.a_to_b > 0) + (v.reciprocity.b_to_a > 0) for v in views)
-    mutual = sum(2 * (v.reciprocity.a_to_b > 0 and v.reciprocity.b_to_a > 0) for v in views)
+    forth, back = table["a_to_b"] > 0, table["b_to_a"] > 0
+    directed = int(forth.sum() + back.sum())
+    mutual = 2 * int((forth & back).sum())
     return mutual / directed if directed else None
 
 
 def _history(
-    book: Ledger, me: str | None, views: Sequence[PairView], end: datetime, points: int
+    book: Ledger, me: str | None, table: Table, end: datetime, points: int
 ) -> list[HealthPoint]:
-    if not views or points == 1:
-        return [_point(end, views)]
-    start = min(view.decay.first_touch_at for view in views)
+    if not len(table["level"]) or points == 1:
+        return [_point(end, table)]
+    first = table["first_touch_at"].min().astype("datetime64[us]").astype(datetime)
+    start = first.replace(tzinfo=UTC)
     step = (end - start) / (points - 1)
     found = []
     for k in range(points):
         at = end if k == points - 1 else start + step * k
-        at_views = book.pairs(at) if me is None else book.relationships(me, at)
-        found.append(_point(at, at_views))
+        found.append(_point(at, _mine(book.pair_table(at), me)))
     return found
 
 
