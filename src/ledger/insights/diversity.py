@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import attrs
 
-from ledger import Ledger, PairView
+from ledger import Ledger
 from ledger.errors import InvalidInputError
 from ledger.insights._common import TimeLike, moment, resolve_me
 
@@ -96,9 +96,19 @@ class _Measure:
     own: tuple[str, ...]
 
 
-def _measure(
-    views: Sequence[PairView], people: dict[str, Any], me: str | None, by: str
-) -> _Measure:
+class _Tie(NamedTuple):
+    """What a measure reads of a relationship (a row of :meth:`Ledger.pair_table`)."""
+
+    a: str
+    b: str
+    strength: float
+    first_touch_at: datetime
+
+    def other(self, me: str | None) -> str:
+        return self.b if self.a == me else self.a
+
+
+def _measure(views: Sequence[_Tie], people: dict[str, Any], me: str | None, by: str) -> _Measure:
     ends: dict[str, tuple[frozenset[str], float]] = {}
     inside = outside = 0.0
     links_in = links_out = unknown = 0
@@ -179,14 +189,26 @@ def diversity(
     )
 
 
-def _views(book: Ledger, who: str | None, at: datetime) -> list[PairView]:
-    return book.pairs(at) if who is None else book.relationships(who, at)
+def _views(book: Ledger, who: str | None, at: datetime) -> list[_Tie]:
+    """The relationships at ``at``: ``who``'s, or all of them read as columns (one
+    table, not an object per pair)."""
+    if who is not None:
+        return [
+            _Tie(v.a, v.b, v.strength, v.decay.first_touch_at) for v in book.relationships(who, at)
+        ]
+    table = book.pair_table(at)
+    firsts = table["first_touch_at"].astype("datetime64[us]").tolist()
+    columns = (table["a"].tolist(), table["b"].tolist(), table["strength"].tolist(), firsts)
+    return [
+        _Tie(a, b, strength, first.replace(tzinfo=UTC))
+        for a, b, strength, first in zip(*columns, strict=True)
+    ]
 
 
 def _history(
     book: Ledger,
     who: str | None,
-    views: Sequence[PairView],
+    views: Sequence[_Tie],
     end: datetime,
     points: int,
     by: str,
@@ -194,7 +216,7 @@ def _history(
     if not views or points == 1:
         instants = [end]
     else:
-        start = min(view.decay.first_touch_at for view in views)
+        start = min(view.first_touch_at for view in views)
         step = (end - start) / (points - 1)
         instants = [start + step * k for k in range(points - 1)] + [end]
     found = []
