@@ -162,6 +162,16 @@ class DecayModel:
         factors = np.array([f.factor for f in facts], dtype=np.float64)
         return terms(times, weight_classes(kinds, roles), factors, as_of, self)
 
+    def weigh_table(self, table: Mapping[str, NDArray[Any]], as_of: int) -> NDArray[np.float64]:
+        """:meth:`weigh` for facts given as columns (``kind`` and ``role`` names, ``at``
+        as ``datetime64``, ``factor``: e.g. :meth:`ledger.Ledger.fact_table`)."""
+        codes = {kind.value: KIND_CODE[kind] for kind in KINDS}
+        kinds = np.array([codes[k] for k in table["kind"].tolist()], dtype=np.int8)
+        roles = np.array([_ROLE_CODE.get(r, 0) for r in table["role"].tolist()], dtype=np.int8)
+        times = table["at"].astype("datetime64[us]").astype(np.int64)
+        factors = table["factor"].astype(np.float64)
+        return terms(times, weight_classes(kinds, roles), factors, as_of, self)
+
     def table(self) -> NDArray[np.float64]:
         """The weight of each weight class (see :data:`WEIGHT_CLASSES`)."""
         return np.array([float(self.weights[name]) for name in WEIGHT_CLASSES], dtype=np.float64)

@@ -11,16 +11,16 @@ from typing import Any
 import numpy as np
 
 from ledger.api._batch import TimeLike
+from ledger.api._columns import fact_columns, facts, facts_by_other
 from ledger.api._explain import explanation
 from ledger.errors import InvalidInputError, UnknownPersonError, UnknownTouchpointError
 from ledger.facts.events import SETTINGS_ID
 from ledger.facts.kinds import Kind
 from ledger.facts.time import from_micros, parse_time, to_micros
 from ledger.facts.values import check_key
-from ledger.projections import CO, INTRODUCED, KIND_CODE, KINDS
+from ledger.projections import KIND_CODE
 from ledger.store import TOUCH_FACT, Store
 from ledger.views import LedgerViews, _queries
-from ledger.views._rows import unpack
 from ledger.views._touches import BatchCache, touchpoints
 from ledger.views._values import as_of as standing
 from ledger.views._verify import differences
@@ -39,7 +39,6 @@ from ledger.views.results import (
 __all__ = ["Reading"]
 
 _HEX = re.compile(r"[0-9a-f]{32}")
-_ROLES = {0: "direct", CO: "co", INTRODUCED: "introduced"}
 
 
 class Reading:
@@ -137,7 +136,7 @@ class Reading:
             people = _queries.people(
                 views, c, [n for p in rows["pair"].tolist() for n in (p >> 32, p & 0xFFFFFFFF)]
             )
-        return _facts_by_other(rows, number, {n: p[2] for n, p in people.items()}, ids)
+        return facts_by_other(rows, number, {n: p[2] for n, p in people.items()}, ids)
 
     def all_pair_facts(
         self, as_of: TimeLike = None, kinds: Any = None
@@ -154,9 +153,41 @@ class Reading:
             ids = self._store.tables.ids_at(c, rows["touch"].tolist())
             keys = {n: p[2] for n, p in _queries.people(self._views.views, c).items()}
         found = []
-        for pair, fact in _facts(rows, None, keys, ids):
+        for pair, fact in facts(rows, None, keys, ids):
             found.append((keys[pair >> 32], keys[pair & 0xFFFFFFFF], fact))
         return found
+
+    def fact_table(
+        self, as_of: TimeLike = None, kinds: Any = None, person: str | None = None
+    ) -> dict[str, Any]:
+        """Every touch (of ``kinds``) up to ``as_of`` of every pair (or of ``person``'s
+        pairs, seen from them: ``a`` is ``person``) as numpy columns, in time order within
+        each pair: ``a``, ``b`` (keys), ``at`` (``datetime64[us]``, UTC), ``kind``,
+        ``role``, ``direction``, ``giver``, ``opens`` (+1: ``a``; -1: ``b``; 0: nobody),
+        ``personalized``, ``factor``. The values of :meth:`all_pair_facts` (and of
+        :meth:`pair_facts`) without an object per touch; weigh them with
+        :meth:`ledger.DecayModel.weigh_table`."""
+        until = to_micros(_moment(as_of))
+        views, number = self._views.views, None
+        if person is None:
+            self.catch_up()
+            rows = self._views.network_rows()
+        else:
+            number = self._number(person, "person")
+            with self._views.read() as c:
+                pairs = _queries.person_pairs(views, c, number)
+                rows = standing(_queries.rows_of_pairs(views, c, pairs, until), until)
+        keep = rows["t"] <= until
+        if kinds is not None:
+            keep &= np.isin(rows["kind"], [KIND_CODE[Kind(k)] for k in kinds])
+        rows = {n: v[keep] for n, v in rows.items()}
+        with self._views.read() as c:
+            wanted: list[int] | None = None
+            if number is not None:  # only the people of these pairs, not everyone
+                seen = np.unique(rows["pair"])
+                wanted = np.unique(np.concatenate([seen >> 32, seen & 0xFFFFFFFF])).tolist()
+            keys = {n: p[2] for n, p in _queries.people(views, c, wanted).items()}
+        return fact_columns(rows, number, keys)
 
     def attributes_at(self, as_of: TimeLike = None) -> dict[str, dict[str, Any]]:
         """Every person's attributes in force at ``as_of``, by key."""
@@ -353,51 +384,3 @@ def _moment(value: TimeLike) -> datetime:
     from datetime import UTC  # noqa: PLC0415
 
     return datetime.now(UTC) if value is None else parse_time(value, "as_of")
-
-
-def _facts(
-    rows: Any, me: int | None, keys: dict[int, str], ids: dict[int, str]
-) -> list[tuple[int, PairFact]]:
-    flags = unpack(rows["flags"])
-    # Python lists, not numpy scalars, in the loop: a PairFact per touch is built
-    # several times faster this way (a person with 40k touches: ~80 ms -> ~25 ms).
-    pairs, times = rows["pair"].tolist(), rows["t"].tolist()
-    kinds, touch, factor = rows["kind"].tolist(), rows["touch"].tolist(), rows["factor"].tolist()
-    direction, role = flags["direction"].tolist(), flags["role"].tolist()
-    giver, opens = flags["giver"].tolist(), flags["opens"].tolist()
-    personal = flags["personalized"].tolist()
-    kind_names = {code: kind.value for code, kind in enumerate(KINDS)}
-    found = []
-    for i, pair in enumerate(pairs):
-        a, b = pair >> 32, pair & 0xFFFFFFFF
-        sign = 1 if me is None or me == a else -1
-        other = keys.get(b if sign == 1 else a, "")
-        found.append(
-            (
-                pair,
-                PairFact(
-                    other=other,
-                    at=from_micros(int(times[i])),
-                    kind=kind_names[int(kinds[i])],
-                    direction=int(direction[i]) * sign,
-                    role=_ROLES[int(role[i])],
-                    giver=int(giver[i]) * sign,
-                    opens=int(opens[i]) * sign,
-                    personalized=bool(personal[i]),
-                    touchpoint_id=ids.get(int(touch[i]), ""),
-                    factor=float(factor[i]),
-                ),
-            )
-        )
-    return found
-
-
-def _facts_by_other(
-    rows: Any, me: int, keys: dict[int, str], ids: dict[int, str]
-) -> dict[str, list[PairFact]]:
-    found: dict[str, list[PairFact]] = {}
-    order = np.lexsort((rows["touch"], rows["t"]))
-    rows = {n: v[order] for n, v in rows.items()}
-    for _, fact in _facts(rows, me, keys, ids):
-        found.setdefault(fact.other, []).append(fact)
-    return found

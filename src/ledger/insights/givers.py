@@ -21,11 +21,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 import attrs
+import numpy as np
+from numpy.typing import NDArray
 
 from ledger import Ledger
-from ledger.facts.kinds import CONVERSATION, GIVING, Kind
+from ledger.facts.kinds import CONVERSATION, GIVING
 from ledger.insights._common import TimeLike, micros, moment, resolve_me
 
 __all__ = ["Balance", "GiverRow", "givers", "taking"]
@@ -54,44 +57,53 @@ class Balance:
 
 
 @attrs.frozen
-class _Flow:
-    giver: str
-    taker: str
-    value: float
-    help: bool
+class _Flows:
+    """Every flow (a help or an answer) as columns: who gave, who took, its value now."""
+
+    giver: NDArray[Any]
+    taker: NDArray[Any]
+    value: NDArray[np.float64]
+    help: NDArray[np.bool_]
+
+    def tuples(self) -> list[tuple[str, str, float, bool]]:
+        """``(giver, taker, value, help)`` per flow."""
+        columns = (self.giver, self.taker, self.value, self.help)
+        return list(zip(*(c.tolist() for c in columns), strict=True))
 
 
-def _flows(book: Ledger, end: datetime, me: str | None = None) -> list[_Flow]:
+def _flows(book: Ledger, end: datetime, me: str | None = None) -> _Flows:
     """Every flow up to ``end``; with ``me``, only those between me and someone (read
-    from my pairs alone, not the whole log)."""
-    kinds = GIVING | CONVERSATION
-    if me is None:
-        found = book.all_pair_facts(end, kinds=sorted(kinds))
-    else:
-        found = [
-            (me, other, fact)
-            for other, facts in book.pair_facts(me, end).items()
-            for fact in facts
-            if Kind(fact.kind) in kinds
-        ]
-    values = book.decay_model.weigh([fact for _, _, fact in found], micros(end)).tolist()
-    flows: list[_Flow] = []
-    last_sender: dict[tuple[str, str], int] = {}
-    for (a, b, fact), value in zip(found, values, strict=True):
-        if fact.role != "direct":  # introduced by a third person, or co-present: nobody gave
-            continue
-        talk = Kind(fact.kind) in CONVERSATION
-        if fact.giver != 0:
-            flows.append(_flow(a, b, fact.giver, value, True))
-        elif talk and last_sender.get((a, b), 0) == -fact.direction:
-            flows.append(_flow(a, b, fact.direction, value, False))
-        if talk:
-            last_sender[(a, b)] = fact.direction
-    return flows
-
-
-def _flow(a: str, b: str, sign: int, value: float, is_help: bool) -> _Flow:
-    return _Flow(a, b, value, is_help) if sign > 0 else _Flow(b, a, value, is_help)
+    from my pairs alone, not the whole log). Columns, not an object per touch: the
+    whole ledger's conversations are read at once."""
+    kinds = sorted(kind.value for kind in GIVING | CONVERSATION)
+    table = book.fact_table(end, kinds=kinds, person=me)
+    value = book.decay_model.weigh_table(table, micros(end))
+    direct = table["role"] == "direct"  # introduced by a third person, or co-present: nobody gave
+    table = {name: values[direct] for name, values in table.items()}
+    value = value[direct]
+    talk = np.isin(table["kind"], [kind.value for kind in CONVERSATION])
+    helped = table["giver"] != 0
+    # An answer is a conversation touch whose pair's previous conversation touch came
+    # from the other side (none before counts as 0, so a first touch with no direction
+    # is an "answer" to nothing: as the loop this replaces did).
+    said = np.flatnonzero(talk)
+    direction = table["direction"][said]
+    a, b = table["a"][said], table["b"][said]
+    before = np.zeros(len(said), dtype=np.int64)
+    if len(said) > 1:  # the rows come pair by pair, in time order
+        same = (a[1:] == a[:-1]) & (b[1:] == b[:-1])
+        before[1:] = np.where(same, direction[:-1], 0)
+    answered = np.zeros(len(talk), dtype=bool)
+    answered[said] = before == -direction
+    flowing = helped | (answered & ~helped)
+    sign = np.where(helped, table["giver"], table["direction"])[flowing]
+    a, b = table["a"][flowing], table["b"][flowing]
+    return _Flows(
+        giver=np.where(sign > 0, a, b),
+        taker=np.where(sign > 0, b, a),
+        value=value[flowing],
+        help=helped[flowing],
+    )
 
 
 def givers(
@@ -101,18 +113,26 @@ def givers(
     ``me``, and ``me`` left out."""
     end = moment(as_of)
     who = None if me is None else resolve_me(book, me)
-    given: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0, 0, 0])
-    for flow in _flows(book, end, who):
-        if who is not None and who not in (flow.giver, flow.taker):
-            continue
-        out, inn = given[flow.giver], given[flow.taker]
-        out[0] += flow.value
-        inn[1] += flow.value
-        out[2 if flow.help else 3] += 1
-        inn[4 if flow.help else 5] += 1
+    flows = _flows(book, end, who)
+    people, index = np.unique(np.concatenate([flows.giver, flows.taker]), return_inverse=True)
+    out, inn = index[: len(flows.giver)], index[len(flows.giver) :]
+    n = len(people)
+    given = np.bincount(out, weights=flows.value, minlength=n)
+    received = np.bincount(inn, weights=flows.value, minlength=n)
+    counts = [
+        np.bincount(side[mask], minlength=n)
+        for side in (out, inn)
+        for mask in (flows.help, ~flows.help)
+    ]
     rows = [
-        GiverRow(person, v[0], v[1], v[0] - v[1], int(v[2]), int(v[3]), int(v[4]), int(v[5]))
-        for person, v in given.items()
+        GiverRow(person, g, r, g - r, int(h_out), int(a_out), int(h_in), int(a_in))
+        for person, g, r, h_out, a_out, h_in, a_in in zip(
+            people.tolist(),
+            given.tolist(),
+            received.tolist(),
+            *(c.tolist() for c in counts),
+            strict=True,
+        )
         if person != who
     ]
     rows.sort(key=lambda r: (-r.given, -r.net, r.person))
@@ -123,11 +143,14 @@ def taking(book: Ledger, me: str | None = None, as_of: TimeLike = None) -> list[
     """The relationships where ``me`` received more than it gave, most taken first."""
     who = resolve_me(book, me)
     by_other: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for flow in _flows(book, moment(as_of), who):
-        if flow.giver == who:
-            by_other[flow.taker][0] += flow.value
-        elif flow.taker == who:
-            by_other[flow.giver][1] += flow.value
+    flows = _flows(book, moment(as_of), who)
+    for giver, taker, value in zip(
+        flows.giver.tolist(), flows.taker.tolist(), flows.value.tolist(), strict=True
+    ):
+        if giver == who:
+            by_other[taker][0] += value
+        elif taker == who:
+            by_other[giver][1] += value
     found = [
         Balance(other, mine, theirs, mine - theirs)
         for other, (mine, theirs) in by_other.items()
