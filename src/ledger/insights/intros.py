@@ -34,14 +34,14 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import combinations
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
-from ledger import Ledger, PairFact, PairView
+from ledger import Ledger, PairFact
 from ledger.insights._common import NoPathError, TimeLike, moment, resolve_me
 from ledger.projections.depth import DepthLevel
 
@@ -99,12 +99,32 @@ class HowMet:
     first_source: str | None
 
 
-def _graph(views: Iterable[PairView], min_level: int) -> dict[str, dict[str, PairView]]:
-    graph: dict[str, dict[str, PairView]] = defaultdict(dict)
-    for view in views:
-        if int(view.depth.level) >= min_level:
-            graph[view.a][view.b] = view
-            graph[view.b][view.a] = view
+class _Tie(NamedTuple):
+    """What the graph needs of a relationship (a row of :meth:`Ledger.pair_table`)."""
+
+    a: str
+    b: str
+    strength: float
+    level: DepthLevel
+
+    def other(self, me: str) -> str:
+        return self.b if self.a == me else self.a
+
+
+Graph = dict[str, dict[str, _Tie]]
+
+
+def _graph(book: Ledger, at: datetime, min_level: int) -> Graph:
+    """Everyone's relationships of depth ``min_level`` or more, both ways, read as
+    columns (one table, not an object per pair)."""
+    table = book.pair_table(at)
+    keep = table["level"] >= min_level
+    graph: Graph = defaultdict(dict)
+    columns = (table[name][keep].tolist() for name in ("a", "b", "strength", "level"))
+    for a, b, strength, level in zip(*columns, strict=True):
+        tie = _Tie(a, b, strength, DepthLevel(level))
+        graph[a][b] = tie
+        graph[b][a] = tie
     return graph
 
 
@@ -119,10 +139,9 @@ def suggest_intros(
     """Pairs among the people ``me`` knows well who should meet (see the module docs)."""
     me = resolve_me(book, me)
     end = moment(as_of)
-    views = book.pairs(end)
-    everyone = _graph(views, DepthLevel.INCH_DEEP)
+    everyone = _graph(book, end, DepthLevel.INCH_DEEP)
     mine = sorted(
-        (v for v in everyone.get(me, {}).values() if v.depth.level >= min_depth),
+        (v for v in everyone.get(me, {}).values() if v.level >= min_depth),
         key=lambda v: -v.strength,
     )[:_CANDIDATES]
     strength = {v.other(me): v.strength for v in mine}
@@ -133,7 +152,8 @@ def suggest_intros(
             continue
         shared = _shared(people.get(x, {}), people.get(y, {}))
         common = (set(everyone.get(x, {})) & set(everyone.get(y, {}))) - {me}
-        aa = sum(1 / math.log(len(everyone[z])) for z in common if len(everyone[z]) > 1)
+        # fsum: the same score whatever order the set of common neighbours comes in
+        aa = math.fsum(1 / math.log(len(everyone[z])) for z in common if len(everyone[z]) > 1)
         if not shared and not common:
             continue
         score = sum(0.5 if item.startswith("tag:") else 1.0 for item in shared) + aa
@@ -169,7 +189,7 @@ def warmest_path(
     target = book.person(target).key
     if target == me:
         raise NoPathError(me, target, "it is the same person")
-    graph = _graph(book.pairs(moment(as_of)), int(min_depth))
+    graph = _graph(book, moment(as_of), int(min_depth))
     previous = _dijkstra(graph, me, target)
     if target not in previous:
         raise NoPathError(
@@ -179,12 +199,12 @@ def warmest_path(
     while node != me:
         before = previous[node]
         view = graph[before][node]
-        hops.append(Hop(before, node, view.strength, view.depth.level_name))
+        hops.append(Hop(before, node, view.strength, view.level.label))
         node = before
     return hops[::-1]
 
 
-def _dijkstra(graph: dict[str, dict[str, PairView]], source: str, target: str) -> dict[str, str]:
+def _dijkstra(graph: Graph, source: str, target: str) -> dict[str, str]:
     distance = {source: 0.0}
     previous: dict[str, str] = {}
     queue = [(0.0, source)]
