@@ -94,6 +94,21 @@ def test_ids_are_whole_and_can_be_pasted_into_retract(db: str) -> None:
     assert len(ID.findall(explained)) >= 2
 
 
+def test_every_id_timeline_prints_at_the_narrowest_width_pastes_into_retract(db: str) -> None:
+    """Timeline prints whole ids (32 hex digits), never a shortened one, even on the
+    narrowest terminal it lays out for: each, pasted as printed, names its touchpoint."""
+    with ledger.open(db) as book:
+        stored = [t.touchpoint_id for t in book.timeline("ana", "bob")]
+    out = run(db, "timeline", "ana", "bob", env={"COLUMNS": "40"}).stdout
+    assert max(len(line) for line in out.splitlines()) <= 40
+    printed = ID.findall(out)
+    assert printed == stored
+    first = run(db, "retract", printed[0], "--reason", "pasted")
+    assert first.exit_code == 0 and first.stdout == f"retracted {printed[0]}\n"
+    already = run(db, "retract", printed[1], "--reason", "pasted")  # the one retracted before
+    assert already.exit_code == 1 and "already retracted" in already.stderr
+
+
 def test_limit_shows_the_first_or_latest_and_reports_the_total(db: str) -> None:
     out = run(db, "timeline", "ana", "max", "--limit", "3").stdout
     assert "total: 49" in out and "showing the latest 3 of 49" in out
