@@ -5,13 +5,12 @@ snoozes, identity and erasure (a mixin of :class:`ledger.Ledger`, which provides
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger.api._batch import LedgerBatch, TimeLike
+from ledger.api._batch import LedgerBatch, TimeLike, actor_or_user
 from ledger.api._reading import Reading
 from ledger.errors import InvalidInputError, StorageError, UnknownPersonError, quote
 from ledger.facts.values import Touch, check_key
@@ -138,7 +137,7 @@ class Writing(Reading):
         owner = self._views.settings.get("owner")
         with self.batch() as unit:
             if owner in people:
-                unit._batch.settings({"owner": None}, _user())
+                unit._batch.settings({"owner": None}, actor_or_user(None))
             for person in people:
                 unit._batch.forget(person, reason.strip())
         self.rebuild()
@@ -150,7 +149,7 @@ class Writing(Reading):
         (``actor``: who changed it, default the operating-system user)."""
         key = check_key(key, "key")
         with self.batch() as unit:
-            unit.set_owner(key, actor=actor or _user())
+            unit.set_owner(key, actor=actor)
         return key
 
     def set_decay(
@@ -190,7 +189,7 @@ class Writing(Reading):
 
     def _change_settings(self, changes: dict[str, Any], actor: str | None) -> None:
         with self.batch() as unit:
-            unit._batch.settings(changes, actor or _user())
+            unit._batch.settings(changes, actor_or_user(actor))
         self.catch_up()
 
     # -- identity ----------------------------------------------------------------------
@@ -245,10 +244,3 @@ def _reason(reason: object) -> str:
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInputError("reason", reason, "say why (it is kept with the fact)")
     return reason.strip()
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
