@@ -125,6 +125,21 @@ def test_limit_shows_the_first_or_latest_and_reports_the_total(db: str) -> None:
     assert who["found"] >= len(who["people"])
 
 
+def test_pair_explain_limit_lists_the_latest_contributions_and_reports_the_total(db: str) -> None:
+    args = ("pair", "ana", "max", "--explain", "--as-of", "2024-02-10")
+    full = json.loads(run(db, *args, "--format", "json").stdout)
+    cut = json.loads(run(db, *args, "--limit", "3", "--format", "json").stdout)
+    total = len(full["contributions"])
+    assert total > 3 and cut["total_contributions"] == full["total_contributions"] == total
+    assert cut["contributions"] == full["contributions"][-3:]  # the latest, as timeline's
+    assert cut["strength"] == full["strength"]  # the strength is still the whole sum
+    table = run(db, *args, "--limit", "3").stdout
+    assert f"total contributions: {total}" in table
+    assert f"showing the latest 3 of {total}" in table
+    alone = run(db, "pair", "ana", "max", "--limit", "3")
+    assert alone.exit_code == 2 and "--limit goes with --explain" in alone.stderr
+
+
 # -- errors ----------------------------------------------------------------------------
 BAD = [
     (["shw", "ana"], 2, "No such command 'shw'"),
