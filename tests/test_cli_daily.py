@@ -4,6 +4,7 @@ consistently, nothing created by reading, quiet pipes, Ctrl-C, progress bars."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
@@ -94,6 +95,21 @@ def test_ids_are_whole_and_can_be_pasted_into_retract(db: str) -> None:
     assert len(ID.findall(explained)) >= 2
 
 
+def test_every_id_timeline_prints_at_the_narrowest_width_pastes_into_retract(db: str) -> None:
+    """Timeline prints whole ids (32 hex digits), never a shortened one, even on the
+    narrowest terminal it lays out for: each, pasted as printed, names its touchpoint."""
+    with ledger.open(db) as book:
+        stored = [t.touchpoint_id for t in book.timeline("ana", "bob")]
+    out = run(db, "timeline", "ana", "bob", env={"COLUMNS": "40"}).stdout
+    assert max(len(line) for line in out.splitlines()) <= 40
+    printed = ID.findall(out)
+    assert printed == stored
+    first = run(db, "retract", printed[0], "--reason", "pasted")
+    assert first.exit_code == 0 and first.stdout == f"retracted {printed[0]}\n"
+    already = run(db, "retract", printed[1], "--reason", "pasted")  # the one retracted before
+    assert already.exit_code == 1 and "already retracted" in already.stderr
+
+
 def test_limit_shows_the_first_or_latest_and_reports_the_total(db: str) -> None:
     out = run(db, "timeline", "ana", "max", "--limit", "3").stdout
     assert "total: 49" in out and "showing the latest 3 of 49" in out
@@ -107,6 +123,21 @@ def test_limit_shows_the_first_or_latest_and_reports_the_total(db: str) -> None:
         assert result.exit_code == 0, (command, result.stderr)
     who = json.loads(run(db, "who", "--knows", "x", "--limit", "1", "--format", "json").stdout)
     assert who["found"] >= len(who["people"])
+
+
+def test_pair_explain_limit_lists_the_latest_contributions_and_reports_the_total(db: str) -> None:
+    args = ("pair", "ana", "max", "--explain", "--as-of", "2024-02-10")
+    full = json.loads(run(db, *args, "--format", "json").stdout)
+    cut = json.loads(run(db, *args, "--limit", "3", "--format", "json").stdout)
+    total = len(full["contributions"])
+    assert total > 3 and cut["total_contributions"] == full["total_contributions"] == total
+    assert cut["contributions"] == full["contributions"][-3:]  # the latest, as timeline's
+    assert cut["strength"] == full["strength"]  # the strength is still the whole sum
+    table = run(db, *args, "--limit", "3").stdout
+    assert f"total contributions: {total}" in table
+    assert f"showing the latest 3 of {total}" in table
+    alone = run(db, "pair", "ana", "max", "--limit", "3")
+    assert alone.exit_code == 2 and "--limit goes with --explain" in alone.stderr
 
 
 # -- errors ----------------------------------------------------------------------------
@@ -195,8 +226,12 @@ def test_postgresql_urls_fail_clearly(tmp_path: Path) -> None:
     socket = run("postgresql://nobody@/nodb?host=/nonexistent/socket/dir", "show", "ana")
     assert socket.exit_code == 1 and len(socket.stderr.splitlines()) == 1
     assert "/nonexistent/socket/dir" in socket.stderr
-    no_user = run("postgresql:///db?host=/var/run/postgresql", "show", "ana")
-    assert no_user.exit_code == 1 and "needs a user" in no_user.stderr
+    # No user in the URL: as libpq, $PGUSER, else the operating-system user (as root on
+    # a server with peer authentication, the role does not exist: one line that says so)
+    no_user = run("postgresql:///db?host=/var/run/postgresql", "show", "ana", env={"PGUSER": ""})
+    assert no_user.exit_code == 1 and len(no_user.stderr.splitlines()) == 1, no_user.stderr
+    assert "needs" not in no_user.stderr and "unexpected" not in no_user.stderr
+    assert f"as {getpass.getuser()}: " in no_user.stderr
 
 
 # -- processes: pipes, Ctrl-C, progress ------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import ledger
-from ledger.cli._times import local_zone, parse_when, zone_name
+from ledger.cli._times import local_zone, parse_when, recorded_zone, zone_name
 from ledger.cli.main import main
 from ledger.errors import InvalidTimeError
 
@@ -128,6 +128,45 @@ def test_the_display_zone_is_tz_then_ledger_tz_then_the_setting_then_local(db: s
     assert "2024-03-10 11:00" in shown.stdout
     after = run(db, "timeline", "ana", "--tz", "Europe/Paris")  # also after the command
     assert "2024-03-02 00:30" in after.stdout
+
+
+NOT_PORTABLE = [
+    "localtime",
+    "posixrules",
+    "right/UTC",
+    "posix/Europe/Paris",
+    "Factory",
+    "/usr/share/zoneinfo/Europe/Paris",
+    "Europe",  # a folder: zoneinfo raised IsADirectoryError
+]
+
+
+@pytest.mark.parametrize("zone", NOT_PORTABLE)
+def test_a_zone_that_is_not_portable_is_a_one_line_usage_error(db: str, zone: str) -> None:
+    for args, env in [
+        (("--tz", zone, "timeline", "ana"), None),
+        (("timeline", "ana"), {"LEDGER_TZ": zone}),
+        (("init", "--timezone", zone), None),
+    ]:
+        result = run(db, *args, env=env)
+        assert result.exit_code == 2, (args, result.output)
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert f"(got '{zone}')" in result.stderr
+        assert "use an IANA name such as Europe/Paris or UTC" in result.stderr
+    with ledger.open(db) as book:
+        assert all("timezone" not in c.changes for c in book.settings_history())
+
+
+def test_a_recorded_zone_is_still_shown_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger whose time zone was recorded before names were held to be portable
+    keeps working: the setting is used as recorded."""
+    try:
+        ZoneInfo("localtime")
+    except Exception:
+        pytest.skip("this machine has no zone file called localtime")
+    assert recorded_zone("localtime").key == "localtime"
+    with pytest.raises(InvalidTimeError, match="not a time zone"):
+        recorded_zone("Mars/Olympus")
 
 
 def test_a_typed_day_is_a_day_in_the_display_zone(db: str) -> None:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import ledger
 from ledger import DepthLevel
 from ledger.facts.time import EARLIEST, LATEST, to_micros
+from ledger.insights import network_health
 from ledger.views._rows import days as local_days
 
 T0 = datetime(2024, 1, 10, 10, tzinfo=UTC)  # winter: Paris is UTC+1
@@ -309,6 +310,39 @@ def test_a_gesture_back_does_not_make_it_two_way(book: ledger.Ledger) -> None:
     book.record("connection_accepted", "bob", "ann", at(2))
     book.record("call", "bob", "ann", at(3), duration_seconds=0)  # a missed call
     assert level(book, "ann", "bob") is DepthLevel.ONE_WAY
+
+
+def test_invitations_and_acceptances_alone_are_no_reciprocity() -> None:
+    """Issue 12's bookkeeping rule: 20 invite-accept pairs and no conversation make no
+    pair two-way and give no network reciprocity (None: no link, or at most 0, never
+    the 1.0 of everyone "answering"); one real exchange then does count."""
+    with ledger.open("memory://") as book:
+        invites = [
+            touch
+            for n in range(20)
+            for touch in (
+                ledger.Touch("connection_requested", "me", f"p{n}", at(days=n)),
+                ledger.Touch("connection_accepted", f"p{n}", "me", at(minutes=30, days=n)),
+            )
+        ]
+        book.record_many(invites, create_people=True)
+        book.set_owner("me")
+        later = at(days=40)
+        rho = book.network(later).reciprocity_coefficient
+        assert rho is None or rho <= 0
+        whole, mine = network_health(book, as_of=later), network_health(book, "me", as_of=later)
+        for found in (whole.reciprocity_coefficient, mine.reciprocity_coefficient):
+            assert found is None or found <= 0
+        assert mine.talked_to == 0 and mine.reciprocated_share in (None, 0.0)
+        views = book.pairs(later)
+        assert len(views) == 20
+        for v in views:
+            assert v.depth.level < DepthLevel.TWO_WAY, (v.a, v.b, v.depth.level_name)
+            assert (v.reciprocity.a_to_b, v.reciprocity.b_to_a) == (0, 0)
+        book.record("message", "me", "p0", at(days=41))  # a real exchange, for contrast
+        book.record("message", "p0", "me", at(days=42))
+        assert level(book, "me", "p0", at(days=43)) is DepthLevel.TWO_WAY
+        assert book.network(at(days=43)).reciprocity_coefficient == 1.0  # its one link is mutual
 
 
 @pytest.mark.parametrize(("there", "back"), [("message", "email"), ("favor", "referral")])

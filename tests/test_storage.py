@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
 import ledger
 from conftest import postgres_or_skip
+from ledger.store.postgres import PostgresStorage
 
 WHEN = "2024-03-01T10:00:00+00:00"
 LATER = "2024-06-01T00:00:00+00:00"
@@ -203,8 +205,54 @@ def test_an_unreachable_postgres_server_is_a_storage_error_and_fails_fast() -> N
 
 
 def test_a_postgres_url_without_a_database_is_a_storage_error() -> None:
-    with pytest.raises(ledger.StorageError, match=r"needs a user, a host .* and a database"):
+    with pytest.raises(ledger.StorageError, match=r"needs a host .* and a database"):
         ledger.open("postgresql://127.0.0.1:5432")
+
+
+def test_a_postgres_url_without_a_user_is_pguser_else_the_system_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PGUSER", raising=False)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    system = PostgresStorage.from_url("postgresql:///db?host=/var/run/postgresql")
+    assert (system.user, system.host, system.password) == (
+        getpass.getuser(),
+        "/var/run/postgresql",
+        "",
+    )
+    monkeypatch.setenv("PGUSER", "carol")
+    monkeypatch.setenv("PGPASSWORD", "from-env")
+    found = PostgresStorage.from_url("postgresql://127.0.0.1/db")
+    assert (found.user, found.password, found.host) == ("carol", "from-env", "127.0.0.1")
+    given = PostgresStorage.from_url("postgresql://dave:pw@127.0.0.1/db")  # the URL wins
+    assert (given.user, given.password) == ("dave", "pw")
+    assert PostgresStorage.from_url("postgresql://127.0.0.1/db?user=erin").user == "erin"
+
+
+def test_no_user_anywhere_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def nobody() -> str:
+        raise KeyError("getpwuid(): uid not found: 12345")
+
+    monkeypatch.delenv("PGUSER", raising=False)
+    monkeypatch.setattr(getpass, "getuser", nobody)
+    with pytest.raises(ledger.StorageError, match="names no user, and neither") as error:
+        ledger.open("postgresql://127.0.0.1/db")
+    _assert_one_line_naming(error, "postgresql://127.0.0.1/db")
+
+
+@pytest.mark.postgres
+def test_a_postgres_url_without_user_or_password_connects_with_pguser_and_pgpassword(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = urlsplit(postgres_url)
+    assert parts.username and parts.password
+    monkeypatch.setenv("PGUSER", unquote(parts.username))
+    monkeypatch.setenv("PGPASSWORD", unquote(parts.password))
+    bare = f"postgresql://{parts.hostname}:{parts.port or 5432}{parts.path}?{parts.query}"
+    with ledger.open(bare) as book:
+        book.add_person("ada")
+    with ledger.open(postgres_url, create=False) as book:
+        assert book.people() == ["ada"]
 
 
 @pytest.mark.postgres

@@ -3,6 +3,7 @@ one transaction, or, on any error, none of it."""
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,20 @@ from ledger.facts.time import parse_time, to_micros
 from ledger.facts.values import Touch, check_key, clean_attributes
 from ledger.store import Batch, RecordSummary
 
-__all__ = ["LedgerBatch", "TimeLike"]
+__all__ = ["LedgerBatch", "TimeLike", "actor_or_user"]
+
+
+def actor_or_user(actor: str | None) -> str | None:
+    """Who a settings change is recorded as made by: ``actor`` if named, else the
+    operating-system user (None only if the system cannot say). One rule for every
+    path that changes a setting, the Ledger's and a unit of work's (an import's
+    ``--me``) alike."""
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (a bare container)
+        return None
 
 
 def _normalised(
@@ -120,12 +134,12 @@ class LedgerBatch:
 
     def set_owner(self, key: str, *, actor: str | None = None) -> None:
         """Make the registered person ``key`` the ledger's owner (a setting, in the log;
-        ``actor``: who changed it)."""
+        ``actor``: who changed it, default the operating-system user)."""
         key = check_key(key, "key")
         found = self._batch.person_ids([key])
         if not found:
             raise UnknownPersonError("key", key)
-        self._batch.settings({"owner": found[key]}, actor)
+        self._batch.settings({"owner": found[key]}, actor_or_user(actor))
 
     def snooze(self, a: str, b: str, since: TimeLike, until: TimeLike, reason: str | None) -> None:
         """Silence reminders about the pair (a, b) from ``since`` until ``until``

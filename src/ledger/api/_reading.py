@@ -299,7 +299,8 @@ class Reading:
             events: list[Any] = list(self._store.app.events.get(SETTINGS_ID))
         except AggregateNotFoundError:
             return []
-        owners = {str(e.changes["owner"]) for e in events if "owner" in e.changes}
+        # None: the owner cleared (forgotten); no person to show by key
+        owners = {str(e.changes["owner"]) for e in events if e.changes.get("owner") is not None}
         keys = {}
         if owners:
             self.catch_up()

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -27,6 +27,7 @@ from ledger.cli._state import (
 )
 from ledger.cli._times import parse_when
 from ledger.errors import InvalidInputError, InvalidTimeError, quote
+from ledger.facts.zones import portable_zone
 from ledger.projections.decay import WEIGHT_CLASSES
 
 __all__ = [
@@ -242,13 +243,9 @@ class ZoneParam(_ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         text = str(value).strip()
         try:
-            ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.fail(
-                f"not a time zone; use an IANA name such as Europe/Paris (got {quote(text)})",
-                param,
-                ctx,
-            )
+            portable_zone(text, "timezone")
+        except InvalidTimeError as error:
+            self.fail(f"{error.reason} (got {quote(text)})", param, ctx)
         return text
 
 

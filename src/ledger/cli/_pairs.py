@@ -10,6 +10,7 @@ import click
 
 from ledger import Explanation, Ledger, PairView, TouchpointView
 from ledger.cli._common import (
+    OneLineUsageError,
     as_of_option,
     db_option,
     limit_option,
@@ -59,6 +60,7 @@ _TIMELINE_COLUMNS = (
     help="List every touchpoint's contribution to the strength, and why the depth is what it is.",
 )
 @model_options("for this question only (nothing is stored)")
+@limit_option(None)
 @format_option
 @db_option
 @click.pass_context
@@ -71,6 +73,7 @@ def pair(
     explain: bool,
     half_life_days: float | None,
     weights: tuple[tuple[str, float], ...],
+    limit: int | None,
     fmt: str,
 ) -> None:
     """Strength, depth and reciprocity of the relationship between A and B.
@@ -78,9 +81,14 @@ def pair(
     Strength sums what each touchpoint adds: its kind's weight x its share of a
     conversation session or of a day's time together (and 1/(n-1) in a group of n)
     x 2^(-age/half-life); --explain lists each touchpoint's contribution (they sum to
-    the strength) and the touchpoint that reached each depth level. a_to_b counts the
-    conversations, calls and help A opened (A, B in key order).
+    the strength) and the touchpoint that reached each depth level; with --limit, the
+    latest N of them. a_to_b counts the conversations, calls and help A opened (A, B in
+    key order).
     """
+    if limit is not None and not explain:
+        raise OneLineUsageError(
+            "--limit goes with --explain: it limits the contributions listed", ctx
+        )
     book = open_book(ctx)
     moment = as_of or state_of(ctx).now
     model = model_of(half_life_days, weights)
@@ -91,7 +99,7 @@ def pair(
     if not explain:
         emit(Report(f"{x} – {y}", facts), fmt)
         return
-    emit(_explained(book, x, y, moment, facts, model, fmt), fmt)
+    emit(_explained(book, x, y, moment, facts, model, fmt, limit), fmt)
 
 
 def _pair_facts(view: PairView, a: str) -> dict[str, Any]:
@@ -127,8 +135,10 @@ def _explained(
     facts: dict[str, Any],
     model: dict[str, Any],
     fmt: str,
+    limit: int | None,
 ) -> Report:
     explanation = book.explain(a, b, as_of, **model)
+    rows = _contributions(explanation)
     reasons = explanation.depth_reasons
     if fmt.lower() == "table":  # the same, with the times in the display zone
         reasons = tuple(_reason(text, explanation) for text in reasons)
@@ -138,11 +148,12 @@ def _explained(
         half_life_days=explanation.half_life_days,
         depth=explanation.depth.level_name,
         level=int(explanation.depth.level),
+        total_contributions=len(rows),
     )
     return Report(
         f"{a} – {b}: why",
         facts,
-        _contributions(explanation),
+        rows[-limit:] if limit else rows,  # the latest, as timeline's --limit
         _CONTRIBUTION_COLUMNS,
         rows_name="contributions",
         notes=reasons,
@@ -156,6 +167,8 @@ def _explained(
             "kind": ("initiator",),
             "contribution": ("terms", "why"),
         },
+        total=len(rows),
+        which="latest",
     )
 
 

@@ -30,8 +30,8 @@ import click
 
 import ledger
 from ledger import default_url
-from ledger.cli._errors import DomainError, close_keys
-from ledger.cli._times import local_zone, zone_named
+from ledger.cli._errors import DomainError, OneLineUsageError, close_keys
+from ledger.cli._times import local_zone, recorded_zone, zone_named
 from ledger.errors import InvalidTimeError, KeyRequiredError, StorageError, quote
 
 __all__ = [
@@ -95,8 +95,8 @@ class CliState:
             try:
                 return zone_named(os.environ["LEDGER_TZ"])
             except InvalidTimeError as error:
-                raise DomainError(
-                    f"$LEDGER_TZ: {error.reason} (got {quote(os.environ['LEDGER_TZ'])})"
+                raise OneLineUsageError(
+                    f"$LEDGER_TZ: {error.reason} (got {quote(os.environ['LEDGER_TZ'])})", ctx
                 ) from None
         book = self.book
         if book is None and ctx is not None:
@@ -107,7 +107,7 @@ class CliState:
             except StorageError:  # no ledger yet (init, import): nothing recorded
                 book = None
         if book is not None and any("timezone" in c.changes for c in book.settings_history()):
-            return zone_named(book.timezone)
+            return recorded_zone(book.timezone)
         return local_zone()
 
     def suggest(self, key: str) -> list[str]:

@@ -34,8 +34,18 @@ import attrs
 
 from ledger.errors import InvalidTimeError, quote
 from ledger.facts.time import check_moment, parse_time
+from ledger.facts.zones import portable_zone
 
-__all__ = ["ACCEPTED", "When", "local_zone", "parse_when", "shown_time", "zone_named", "zone_name"]
+__all__ = [
+    "ACCEPTED",
+    "When",
+    "local_zone",
+    "parse_when",
+    "recorded_zone",
+    "shown_time",
+    "zone_name",
+    "zone_named",
+]
 
 ACCEPTED = (
     "a date (2024-03-01), a month (2024-03), ISO 8601 (2024-03-01T09:30, with or without "
@@ -217,13 +227,19 @@ def _checked(moment: datetime, raw: str) -> datetime:
 
 # -- zones -----------------------------------------------------------------------------
 def zone_named(name: str) -> ZoneInfo:
-    """The IANA zone ``name``; :class:`ledger.InvalidTimeError` naming it otherwise."""
+    """The portable IANA zone ``name`` (``--tz``, ``$LEDGER_TZ``); otherwise
+    :class:`ledger.InvalidTimeError` naming it and what is accepted."""
+    return portable_zone(name.strip(), "tz")
+
+
+def recorded_zone(name: str) -> ZoneInfo:
+    """The zone of the ledger's recorded ``timezone`` setting. It was checked when it
+    was recorded; one recorded before only portable names were taken (``localtime``)
+    is still shown in, not refused by every command."""
     try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidTimeError(
-            "tz", name, "not a time zone; use an IANA name such as Europe/Paris or UTC"
-        ) from None
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return zone_named(name)  # raises, naming it
 
 
 def local_zone() -> tzinfo:

@@ -2,7 +2,9 @@
 
 The URL is ``postgresql://USER:PASSWORD@HOST:PORT/DBNAME`` with an optional
 ``?schema=NAME`` (default ``public``); ``?host=/var/run/postgresql`` (or an empty host:
-``postgresql://USER@/DB?host=/run/postgresql``) connects through a Unix socket. The
+``postgresql://USER@/DB?host=/run/postgresql``) connects through a Unix socket. As
+libpq does, a URL without a user connects as ``$PGUSER``, else as the operating-system
+user, and one without a password uses ``$PGPASSWORD`` (or ``~/.pgpass``). The
 events go to ``ledger_events`` (named after the application, as eventsourcing does on
 PostgreSQL), the tracking positions to ``ledger_tracking``, the store's and the views'
 tables to ``ledger_*`` tables in the same schema.
@@ -10,6 +12,8 @@ tables to ``ledger_*`` tables in the same schema.
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -41,6 +45,17 @@ INSERT_CHUNK = 2_000
 CONNECT_TIMEOUT_SECONDS = 10
 
 
+def _default_user() -> str:
+    """Who libpq connects as when the URL names no one: ``$PGUSER``, else the
+    operating-system user ("" if neither is known)."""
+    if os.environ.get("PGUSER"):
+        return os.environ["PGUSER"]
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name, no passwd entry (a bare container)
+        return ""
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
@@ -66,14 +81,20 @@ class PostgresStorage:
         query = parse_qs(parts.query)
         host = unquote(parts.hostname or "") or query.get("host", [""])[0]
         dbname = unquote(parts.path.lstrip("/"))
-        user = unquote(parts.username or "") or query.get("user", [""])[0]
-        if not dbname or not host or not user:
+        user = unquote(parts.username or "") or query.get("user", [""])[0] or _default_user()
+        if not dbname or not host:
             raise StorageError(
-                f"url: '{shown}' needs a user, a host (or ?host=/socket/dir) and a database "
+                f"url: '{shown}' needs a host (or ?host=/socket/dir) and a database "
                 "(postgresql://USER:PASSWORD@HOST:PORT/DB)"
             )
+        if not user:
+            raise StorageError(
+                f"url: '{shown}' names no user, and neither $PGUSER nor the system gives "
+                "one (postgresql://USER@HOST/DB)"
+            )
+        password = unquote(parts.password or "") or os.environ.get("PGPASSWORD", "")
         schema = query.get("schema", ["public"])[0]
-        return cls(url, host, port, user, unquote(parts.password or ""), dbname, schema)
+        return cls(url, host, port, user, password, dbname, schema)
 
     @property
     def dialect(self) -> Dialect:
@@ -129,7 +150,7 @@ class PostgresStorage:
         except psycopg.Error as error:
             reason = " ".join(str(error).split())
             raise StorageError(
-                f"url: cannot connect to PostgreSQL at {self.where}: {reason}"
+                f"url: cannot connect to PostgreSQL at {self.where} as {self.user}: {reason}"
             ) from None
 
     def peek(self) -> tuple[dict[str, str] | None, bool]:

@@ -29,46 +29,47 @@ from typing import Any
 import attrs
 import orjson
 
-from ledger.errors import (
-    AlreadyRetractedError,
-    ForgottenPersonError,
-    InvalidInputError,
-    SelfTouchpointError,
-    UnknownPersonError,
-    UnknownTouchpointError,
-)
+from ledger.errors import AlreadyRetractedError, UnknownPersonError, UnknownTouchpointError
 from ledger.facts.events import (
     SETTINGS_ID,
     Attributes,
-    Erasures,
-    Identities,
-    Merges,
-    People,
     Retractions,
     Settings,
     Snoozes,
     Touches,
-    Unmerges,
     new_id,
 )
-from ledger.facts.kinds import Kind
-from ledger.facts.time import to_micros
 from ledger.facts.values import Touch
 from ledger.store import seal
 from ledger.store._batches import batch_columns, participants
-from ledger.store._identity import Identity, Pair, candidates
+from ledger.store._encoding import (
+    card_of,
+    one_person_once,
+    reason_key,
+    touch_columns,
+    touch_parts,
+    unknown_person,
+)
 from ledger.store._open import Store, Transaction
+from ledger.store._people import PeopleWork
 from ledger.store._storage import batches
 from ledger.store._tables import AT_SHIFT, ATTRIBUTE_FACT, TOUCH_FACT, touch_at
 
-__all__ = ["CHUNK", "Batch", "RecordSummary", "card_of", "touch_parts"]
+# card_of, touch_parts and reason_key are written in ._encoding and named here too,
+# where their callers have always found them.
+__all__ = [
+    "CHUNK",
+    "Batch",
+    "RecordSummary",
+    "card_of",
+    "collector_paused",
+    "reason_key",
+    "touch_parts",
+]
 
 CHUNK = 50_000
 """Touchpoints checked and stored per batch event: a unit of work of any size holds at
 most this many touches at once."""
-
-_KIND_NAMES = tuple(kind.value for kind in Kind)
-_KIND_INDEX = {kind: index for index, kind in enumerate(Kind)}
 
 
 @attrs.frozen
@@ -83,45 +84,9 @@ class RecordSummary:
     attributes_ignored: int = 0
 
 
-def card_of(
-    key: str, name: str, attributes: dict[str, Any], identifiers: Sequence[tuple[str, str]] = ()
-) -> bytes:
-    """A person's card as sealed: their key, name, identifiers and first attributes."""
-    pairs = [list(p) for p in identifiers] or [["key", key]]
-    return orjson.dumps({"key": key, "name": name, "identifiers": pairs, "attributes": attributes})
-
-
-def touch_parts(touch: Touch, ref: str, people: Sequence[str]) -> list[str]:
-    """What a touchpoint's fact id is derived from (``people``: its person ids)."""
-    return [
-        "touch",
-        touch.source,
-        ref,
-        touch.kind.value,
-        str(to_micros(touch.occurred_at)),
-        *people,
-        "" if touch.duration_seconds is None else str(touch.duration_seconds),
-        str(_flags(touch)),
-    ]
-
-
-def reason_key(keys: list[bytes], what: str, about: Sequence[str]) -> bytes:
-    """The key a free-text reason is sealed under: the keys of everyone it concerns, so
-    that it goes when any of them is forgotten (as a note does)."""
-    return seal.note_key(keys, f"{what}:{','.join(about)}")
-
-
-def _flags(touch: Touch) -> int:
-    flags = Touches.PERSONALIZED if touch.personalized else 0
-    if touch.giver == "counterparts":
-        flags |= Touches.COUNTERPARTS_GAVE
-    if touch.symmetric:
-        flags |= Touches.SYMMETRIC
-    return flags
-
-
-class Batch:
-    """One unit of work (see the module docs); use :meth:`Ledger.batch`."""
+class Batch(PeopleWork):
+    """One unit of work (see the module docs); use :meth:`Ledger.batch`. People,
+    identifiers, merges and erasures: :class:`PeopleWork`."""
 
     def __init__(
         self,
@@ -132,107 +97,14 @@ class Batch:
         keep_ids: bool,
         allow_forgotten: bool = False,
     ) -> None:
-        self.store = store
-        self.txn = txn
-        self.mapper = store.app.mapper
+        super().__init__(store, txn, allow_forgotten=allow_forgotten)
         self.create_people = create_people
         self.keep_ids = keep_ids
-        self.allow_forgotten = allow_forgotten
-        self._identity = Identity(store, txn)
-        self._keys: dict[str, bytes] = {}  # person id (hex) -> their key
-        self._new_people: list[list[str]] = []
-        self._new_keys: list[tuple[bytes, bytes]] = []
         self._changes: list[list[Any]] = []
         self._change_ids: set[bytes] = set()
-        self.read = self.added = self.people_added = 0
+        self.read = self.added = 0
         self.attributes_added = self.attributes_ignored = 0
         self.touch_ids: list[str] = []
-
-    # -- people --------------------------------------------------------------------------
-    def person_ids(self, keys: Iterable[str]) -> dict[str, str]:
-        """The person ids of those of ``keys`` who are registered (or are in this batch):
-        found by their key, or by the e-mail address, phone or URL the key is."""
-        return self._identity.resolve(keys)
-
-    def register(
-        self,
-        key: str,
-        name: str,
-        attributes: dict[str, Any],
-        identifiers: Sequence[Pair] = (),
-    ) -> bool:
-        """Register ``key`` with its other ``identifiers`` (normalised ``(kind, value)``
-        pairs) and the one the key itself is, if any; False, and nothing stored, if the
-        key names someone already. Each identifier another person claimed first stays
-        theirs (and on this card)."""
-        if self.person_ids([key]):
-            return False
-        if self._identity.is_forgotten(key) and not self.allow_forgotten:
-            raise ForgottenPersonError("key", key)
-        person = new_id().hex
-        person_key = seal.new_key()
-        # The identifier the key is (an address, phone, URL or handle), normalised: the
-        # same address written in another case later is this person, not a new one.
-        own = candidates(key)
-        pairs = [*own, *(p for p in identifiers if p not in own)]
-        card = card_of(key, name, attributes, pairs)
-        self._new_people.append([person, seal.seal(person_key, card, bytes.fromhex(person))])
-        self._identity.claim(person, pairs)
-        self._new_keys.append((bytes.fromhex(person), person_key))
-        self._keys[person] = person_key
-        self.people_added += 1
-        return True
-
-    def identify(self, key: str, identifiers: Sequence[Pair]) -> int:
-        """Give the registered person ``key`` more identifiers; how many were new to the
-        index (the others already name someone, them or another)."""
-        person = self.person_ids([key]).get(key)
-        if person is None:
-            raise UnknownPersonError("key", key)
-        claimed = self._identity.claim(person, list(identifiers))
-        sealed = seal.seal(
-            self.key_of(person), orjson.dumps([list(p) for p in identifiers]), bytes.fromhex(person)
-        )
-        self._flush_people()
-        self._store(Identities._create(Identities.Added, id=new_id(), people=[[person, sealed]]))
-        return len(claimed)
-
-    def merge(self, into: str, other: str, reason: str) -> str:
-        """Record that person ``other`` is ``into`` (ids); the merge's id."""
-        keys = self._keys_of([into, other])
-        sealed = seal.seal(reason_key(keys, "merge", [into, other]), reason.encode(), b"reason")
-        merge = new_id()
-        self._store(
-            Merges._create(Merges.Recorded, id=merge, into=into, other=other, reason=sealed)
-        )
-        return merge.hex
-
-    def unmerge(self, merge: str, reason: str, people: Sequence[str] = ()) -> None:
-        """Undo the merge with id ``merge`` of the two person ids ``people``; the reason
-        is sealed under their keys, as the merge's is (it goes when they are forgotten)."""
-        sealed = reason
-        if people:
-            key = reason_key(self._keys_of(list(people)), "unmerge", [merge, *people])
-            sealed = seal.seal(key, reason.encode(), b"reason")
-        self._store(Unmerges._create(Unmerges.Recorded, id=new_id(), merge=merge, reason=sealed))
-
-    def _flush_people(self) -> None:
-        if not self._new_people:
-            self._identity.flush()  # identifiers given to people registered before
-            return
-        self._store(People._create(People.Registered, id=new_id(), people=self._new_people))
-        self._identity.flush()
-        self.store.add_keys(self.txn.cursor, self._new_keys)
-        self._new_people, self._new_keys = [], []
-
-    def key_of(self, person: str) -> bytes:
-        """The sealing key of person id ``person``."""
-        if person not in self._keys:
-            found = self.store.keys_of(self.txn.cursor, [bytes.fromhex(person)])
-            if not found:
-                raise UnknownPersonError("person", person)
-            self._keys[person] = found[bytes.fromhex(person)]
-        return self._keys[person]
 
     # -- attributes ------------------------------------------------------------------------
     def change(self, key: str, effective_t: int, changes: dict[str, Any]) -> bool:
@@ -316,12 +188,12 @@ class Batch:
         known = self.person_ids(keys)
         missing = keys - set(known)
         if missing and not self.create_people:
-            raise _unknown(chunk, missing)
+            raise unknown_person(chunk, missing)
         for key in sorted(missing):
             self.register(key, key, {})
         found = self.person_ids(keys)
         for touch in chunk:
-            _one_person_once(touch, found)
+            one_person_once(touch, found)
         return found
 
     def _touch_id(self, touch: Touch, people: dict[str, str]) -> str:
@@ -332,32 +204,7 @@ class Batch:
         )
 
     def _store_touches(self, touches: list[Touch], ids: list[str], people: dict[str, str]) -> None:
-        index: dict[str, int] = {}
-        sources: dict[str, int] = {}
-        kinds: dict[str, int] = {}
-        who: list[int] = []
-        notes: list[list[Any]] = []
-        for row, touch in enumerate(touches):
-            members = [people[key] for key in touch.people]
-            who.extend(index.setdefault(person, len(index)) for person in members)
-            if touch.note is not None:
-                key = seal.note_key([self.key_of(p) for p in members], ids[row])
-                notes.append([row, seal.seal(key, touch.note.encode(), bytes.fromhex(ids[row]))])
-        columns = {
-            "people": list(index),
-            "kinds": [],
-            "sources": [],
-            "ids": "".join(ids),
-            "t": [to_micros(touch.occurred_at) for touch in touches],
-            "kind": [kinds.setdefault(touch.kind.value, len(kinds)) for touch in touches],
-            "source": [sources.setdefault(touch.source, len(sources)) for touch in touches],
-            "size": [len(touch.counterparts) + 1 for touch in touches],
-            "who": who,
-            "flags": [_flags(touch) for touch in touches],
-            "duration": [touch.duration_seconds for touch in touches],
-            "notes": notes,
-        }
-        columns["kinds"], columns["sources"] = list(kinds), list(sources)
+        columns = touch_columns(touches, ids, people, self.key_of)
         [nid] = self._store(Touches._create(Touches.Recorded, id=new_id(), **columns))
         rows = [(bytes.fromhex(identity), touch_at(nid, i)) for i, identity in enumerate(ids)]
         self.txn.tables.add_facts(self.txn.cursor, TOUCH_FACT, rows)
@@ -393,20 +240,6 @@ class Batch:
             if columns is not None:
                 found.update(dict.fromkeys(participants(columns, at & ((1 << AT_SHIFT) - 1))))
         return list(found)
-
-    def _keys_of(self, people: list[str]) -> list[bytes]:
-        keys = self.store.keys_of(self.txn.cursor, [bytes.fromhex(p) for p in people])
-        return [keys[bytes.fromhex(p)] for p in people if bytes.fromhex(p) in keys]
-
-    def forget(self, person: str, reason: str) -> None:
-        """Forget person id ``person``: their key is destroyed and their identifiers
-        kept only as tombstone digests, so that an import does not bring them back
-        silently; an erasure fact, naming them by their opaque id only, is recorded."""
-        raw = bytes.fromhex(person)
-        self._store(Erasures._create(Erasures.Recorded, id=new_id(), person=person, reason=reason))
-        self.txn.tables.forget(self.txn.cursor, raw)
-        self._keys.pop(person, None)
-        self._identity.named = {k: v for k, v in self._identity.named.items() if v != person}
 
     def settings(self, changes: dict[str, Any], actor: str | None) -> None:
         """Store changed settings: the next version of the one settings aggregate. Its
@@ -455,10 +288,6 @@ class Batch:
             attributes_ignored=self.attributes_ignored,
         )
 
-    def _store(self, aggregate: Any) -> list[int]:
-        stored = [self.mapper.to_stored_event(event) for event in aggregate.collect_events()]
-        return self.txn.insert(stored)
-
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
@@ -475,25 +304,3 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _one_person_once(touch: Touch, people: dict[str, str]) -> None:
-    """Refuse a touchpoint two of whose keys name one person (``ann`` and her e-mail
-    address): it would be a touch of someone with themselves."""
-    seen: dict[str, str] = {}
-    for key in touch.people:
-        other = seen.setdefault(people[key], key)
-        if other != key:
-            raise SelfTouchpointError(
-                "counterparts", key, f"the same person as {other!r}: name each person once"
-            )
-
-
-def _unknown(touches: Sequence[Touch], missing: set[str]) -> UnknownPersonError:
-    for touch in touches:
-        if touch.initiator in missing:
-            return UnknownPersonError("initiator", touch.initiator)
-        for key in touch.counterparts:
-            if key in missing:
-                return UnknownPersonError("counterparts", key)
-    raise InvalidInputError("touches", sorted(missing), "unreachable: a missing key has a touch")

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ledger.errors import InvalidInputError
 from ledger.facts.time import MICROS_PER_DAY
+from ledger.facts.zones import ZONE_ACCEPTED, portable_zone
 from ledger.projections import Rows
 
 __all__ = [
@@ -105,20 +106,15 @@ def days(t: NDArray[np.int64], zone: str) -> NDArray[np.int64]:
 
 
 def check_zone(zone: object) -> str:
-    """``zone`` if the folds can count days in it (an IANA name such as Europe/Paris that
-    both ``zoneinfo`` and Arrow's time zone database know), else an error: a zone only
-    one of them knows (``posixrules``, ``Factory``, ``right/UTC``) would be stored, then
-    fail every fold."""
+    """``zone`` if it is a portable IANA name (:func:`ledger.facts.zones.portable_zone`)
+    the folds can count days in (Arrow's time zone database knows it too), else an
+    error: a zone only ``zoneinfo`` knows would be stored, then fail every fold."""
+    name = portable_zone(zone, "timezone").key
     try:
-        if not isinstance(zone, str):
-            raise TypeError(zone)
-        ZoneInfo(zone)
-        days(np.array([0, 10**15], dtype=np.int64), zone)
-    except Exception:  # zoneinfo's and Arrow's errors alike
-        raise InvalidInputError(
-            "timezone", zone, "not a time zone (use an IANA name such as Europe/Paris)"
-        ) from None
-    return zone
+        days(np.array([0, 10**15], dtype=np.int64), name)
+    except Exception:  # Arrow's errors, whatever their class
+        raise InvalidInputError("timezone", zone, f"not a time zone; {ZONE_ACCEPTED}") from None
+    return name
 
 
 def to_fold(columns: Columns, pair_index: NDArray[np.int64], zone: str) -> Rows:
