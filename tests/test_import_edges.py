@@ -387,3 +387,16 @@ def test_snap_logs_are_parsed_lazily_and_whole(shared_data: Path) -> None:
     assert tally.rows_read == 0
     count = sum(1 for _ in edges)
     assert count == tally.rows_read == len(_data_lines(path))
+
+
+@pytest.mark.parametrize("name", ["localtime", "right/Europe/Paris", "Europe", "/etc/localtime"])
+def test_an_import_zone_must_be_a_portable_iana_name(
+    memory_book: ledger.Ledger, tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text("src,dst,time\na,b,01/01/2024 10:00\n")
+    layout = CsvLayout(time_format="%d/%m/%Y %H:%M")
+    with pytest.raises(ledger.InvalidInputError, match="timezone") as caught:
+        import_edges(memory_book, path, format="csv", layout=layout, timezone=name)
+    assert "\n" not in str(caught.value) and name in str(caught.value)
+    assert memory_book.people() == []

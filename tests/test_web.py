@@ -19,6 +19,7 @@ import pytest
 import ledger
 from ledger.cli.demo import populate
 from ledger.web import open_shell
+from ledger.web._page import zones
 from web_support import AS_OF, client, demo_ledger, get_page, wait_job
 
 LEDGER = str(Path(sys.executable).with_name("ledger"))
@@ -264,14 +265,19 @@ def test_bad_questions_are_one_line_errors(shell: object) -> None:
     cases = {
         "/?as_of=2024-02-30": "as_of: no such date (got &#39;2024-02-30&#39;)",
         "/?tz=Mars/Olympus": "tz: not a time zone",
+        "/?tz=localtime": "tz: not a portable time zone",
+        "/?tz=right/Europe/Paris": "tz: not a portable time zone",
         "/person?key=nobody": "key: unknown person &#39;nobody&#39;",
         "/?me=nobody": "unknown person &#39;nobody&#39;",
     }
     for path, message in cases.items():
         answer = web.get(path)
         assert answer.status_code == 400 and message in answer.text, path
-    assert "no path from" in web.get("/intros?target=mallory").text or True
     assert web.get("/nowhere").status_code == 404
+    offered = zones()
+    assert "Europe/Paris" in offered and "UTC" in offered
+    assert not {"localtime", "Factory", "posixrules"} & set(offered)
+    assert not any(name.startswith(("posix/", "right/")) for name in offered)
 
 
 def test_another_process_s_writes_show_at_the_next_load(shell: object, url: str) -> None:

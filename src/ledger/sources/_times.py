@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ledger.errors import InvalidInputError, InvalidTimeError, quote
+from ledger.errors import InvalidTimeError, quote
 from ledger.facts.time import EPOCH, check_moment
+from ledger.facts.zones import portable_zone
 
 __all__ = [
     "BadValue",
@@ -55,13 +55,11 @@ class BadValue(ValueError):
 
 
 def zone(name: str) -> tzinfo:
-    """The time zone called ``name`` (``UTC``, ``Europe/Berlin``, ...)."""
+    """The time zone called ``name`` (``UTC``, ``Europe/Berlin``, ...): a portable IANA
+    name, as everywhere in the ledger (:mod:`ledger.facts.zones`)."""
     if name.strip().upper() in ("UTC", "Z"):
         return UTC
-    try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInputError("timezone", name, "unknown time zone") from None
+    return portable_zone(name.strip(), "timezone")
 
 
 def ascii_text(text: str, what: str) -> str:

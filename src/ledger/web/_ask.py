@@ -18,6 +18,7 @@ import attrs
 
 from ledger import InvalidInputError, Ledger
 from ledger.facts.time import parse_time
+from ledger.facts.zones import portable_zone
 
 __all__ = ["Ask", "Clock", "ask_of", "parse_local"]
 
@@ -79,12 +80,15 @@ def ask_of(book: Ledger, query: dict[str, str]) -> Ask:
     ledger_zone = book.timezone
     zone_given = query.get("tz", "").strip()
     zone_name = zone_given or ledger_zone
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInputError(
-            "tz", zone_given, "not a time zone (use an IANA name such as Europe/Paris)"
-        ) from None
+    if zone_given:  # the rule of --tz: portable IANA names only
+        zone = portable_zone(zone_given, "tz")
+    else:
+        try:  # the ledger's own, as recorded (an older ledger may hold any name)
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise InvalidInputError(
+                "tz", zone_name, "the ledger's time zone is unknown here: pick one"
+            ) from None
     text = query.get("as_of", "").strip()
     moment = datetime.now(UTC) if not text else _as_of(text, zone)
     me_given = query.get("me", "").strip()

@@ -22,7 +22,8 @@ from zoneinfo import available_timezones
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ledger import Ledger
+from ledger import InvalidInputError, Ledger
+from ledger.facts.zones import portable_zone
 from ledger.web._ask import Ask, ask_of
 from ledger.web._jobs import Job
 from ledger.web._render import render
@@ -62,7 +63,16 @@ _ASKED = frozenset({"as_of", "tz", "me", "page", "token"})
 
 @cache
 def zones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+    """The zones the picker offers: the portable ones (``--tz``'s rule)."""
+    return tuple(sorted(name for name in available_timezones() if _portable(name)))
+
+
+def _portable(name: str) -> bool:
+    try:
+        portable_zone(name, "tz")
+    except InvalidInputError:
+        return False
+    return True
 
 
 def query_of(request: Request) -> dict[str, str]:
