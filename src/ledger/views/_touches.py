@@ -129,6 +129,8 @@ def _from_batch(views: Views, c: Any, cache: BatchCache, touch: int) -> dict[str
 
 
 def _note(views: Views, c: Any, members: list[bytes], touch_id: str, sealed: str) -> str | None:
+    if not views.store.may_read_keys(c):
+        return None  # a read-only role, refused the keys: notes stay sealed to it
     keys = views.store.keys_of(c, members)
     if len(keys) != len(set(members)):
         return None  # someone who took part was forgotten: the note went with them
