@@ -117,11 +117,14 @@ def _from_batch(views: Views, c: Any, cache: BatchCache, touch: int) -> dict[str
     members = [batch.people[i] for i in batch.who[start : start + int(batch.size[row])].tolist()]
     numbers = numbers_of(views, c, members)
     people = _queries.people(views, c, list(numbers.values()))
-    keys = [people[numbers[m]][2] for m in members if m in numbers]
-    fields: dict[str, Any] = {}
-    if keys and members[0] in numbers:
+    keys = [people[numbers[m]][2] for m in members if m in numbers]  # not the forgotten
+    fields: dict[str, Any] = {"symmetric": bool(int(batch.flags[row]) & Touches.SYMMETRIC)}
+    if len(keys) >= 2:
         fields["initiator"], fields["counterparts"] = keys[0], tuple(keys[1:])
-    fields["symmetric"] = bool(int(batch.flags[row]) & Touches.SYMMETRIC)
+        if members[0] not in numbers:
+            # Its initiator was forgotten: what remains is what the others shared, which
+            # nobody initiated (as the pair rows count it, ledger.views._split).
+            fields["symmetric"] = True
     note = next((sealed for index, sealed in batch.notes if index == row), None)
     if note is not None:
         fields["note"] = _note(views, c, members, batch.ids[32 * row : 32 * row + 32], note)
