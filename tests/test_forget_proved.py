@@ -9,8 +9,8 @@ with him is a meeting without him; the attendees of his meeting met each other (
 initiated it); his messages and his introduction are gone. After the forget, the raw
 database (SQLite file and its -wal and -shm; every PostgreSQL table as text), every
 export (CSV, JSON Lines, Parquet, GraphML), every command's output, the plots and their
-inputs are searched for his name, key, address, URL and note; and every number is
-compared with the other ledger's.
+inputs, and the pages of ``ledger serve``, are searched for his name, key, address, URL
+and note; and every number is compared with the other ledger's.
 """
 
 from __future__ import annotations
@@ -181,6 +181,21 @@ def _files(path: Path) -> bytes:
 _UNLOCK = {"plain": {}, "encrypted": {"encrypt": True, "key": HEX_KEY}}
 
 
+def _pages(url: str) -> dict[str, bytes]:
+    """The pages of ``ledger serve`` (through its application, no socket)."""
+    from ledger.web import open_shell
+    from web_support import client, get_page
+
+    shell = open_shell(url)
+    try:
+        web = client(shell)
+        paths = ["/", "/network", "/intros", "/log", "/audit"]
+        paths += [f"/person?key={key}" for key in OTHERS]
+        return {path: get_page(web, path).content for path in paths}
+    finally:
+        shell.close()
+
+
 @pytest.mark.parametrize("mode", ["plain", "encrypted"])
 def test_forgotten_on_sqlite_leaves_no_trace_and_the_others_numbers_unchanged(
     tmp_path: Path, mode: str
@@ -206,6 +221,10 @@ def test_forgotten_on_sqlite_leaves_no_trace_and_the_others_numbers_unchanged(
     assert _comparable(shown) == _comparable(expected)
     unlocked = {k: v for k, v in unlock.items() if k != "encrypt"}
     assert _plot_inputs(url_a, **unlocked) == _plot_inputs(url_b, **unlocked)
+    if mode == "plain":  # the pages of ``ledger serve`` too
+        pages = _pages(url_a)
+        assert all(b"Ana Lima" in page for path, page in pages.items() if "ana" in path)
+        assert {path: _find(page) for path, page in pages.items() if _find(page)} == {}
     assert _find(_files(forgot)) == []  # reading wrote nothing about him back
 
 
