@@ -38,6 +38,8 @@ ORDER = (
     "rss",
     "pg_import",
     "pg_replay",
+    "encrypted_import",
+    "encrypted_replay",
 )
 _HEADER = ("what", "ledger", "reference (same run)", "ratio", "target", "met?")
 

@@ -49,13 +49,15 @@ as_postgres() {
 }
 
 create_role_and_database() {
+    # CREATEROLE: tests/test_postgres_roles.py makes a writer and a reader role of its
+    # own and grants them scripts/postgres-roles.sql's rights (a test server only).
     as_postgres -d postgres -c "
 DO \$\$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN
-        CREATE ROLE $DB_USER WITH LOGIN PASSWORD '$DB_PASSWORD';
+        CREATE ROLE $DB_USER WITH LOGIN CREATEROLE PASSWORD '$DB_PASSWORD';
     ELSE
-        ALTER ROLE $DB_USER WITH LOGIN PASSWORD '$DB_PASSWORD';
+        ALTER ROLE $DB_USER WITH LOGIN CREATEROLE PASSWORD '$DB_PASSWORD';
     END IF;
 END
 \$\$;"

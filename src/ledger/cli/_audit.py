@@ -96,6 +96,8 @@ def _report(url: str, report: AuditReport) -> Report:
     facts: dict[str, Any] = {"events": report.events, "head": report.head}
     if report.after_checkpoint is not None:
         facts["events_after_the_checkpoint"] = report.after_checkpoint
+    for number, what in enumerate(report.not_checked):
+        facts["not_checked" if number == 0 else f"not_checked_{number + 1}"] = what
     return Report(
         title=f"audit of {url}: {'ok' if report.ok else _count(report)}",
         facts=facts,

@@ -112,6 +112,7 @@ class Store:
         self.chain = Chain(self.dialect, storage.events_table, storage.events_id, chain_key)
         self.id_key = _secret(settings["id_key"], keyring, b"id_key")
         self.index_key = _secret(settings["index_key"], keyring, b"index_key")
+        self._keys_readable: bool | None = None
 
     @property
     def encrypted(self) -> bool:
@@ -121,6 +122,14 @@ class Store:
         """The (unwrapped) keys of those of ``people`` who have one (not forgotten)."""
         stored = self.tables.keys_of(c, people)
         return {person: self.keyring.unwrap(key, person) for person, key in stored.items()}
+
+    def may_read_keys(self, c: Any) -> bool:
+        """Whether this database role may read the people's keys: a read-only role on
+        PostgreSQL may not (docs/privacy.md), and then sees no note and cannot compare
+        the views with a replay. Asked once, in transaction ``c``."""
+        if self._keys_readable is None:
+            self._keys_readable = self.storage.may_read(c, "ledger_keys")
+        return self._keys_readable
 
     def add_keys(self, c: Any, rows: Sequence[tuple[bytes, bytes]]) -> None:
         self.tables.add_keys(c, [(person, self.keyring.wrap(key, person)) for person, key in rows])

@@ -119,6 +119,14 @@ class Storage(Protocol):
     def scrub(self) -> None:
         """Rewrite the storage so that rows deleted earlier leave nothing on its pages."""
 
+    def may_read(self, c: Any, table: str) -> bool:
+        """Whether this connection's database role may read one of the ledger's tables
+        (``keys``: a read-only role on PostgreSQL may not; a SQLite file has no roles)."""
+
+    def keeping_grants(self, c: Any) -> AbstractContextManager[None]:
+        """Around dropping and making tables anew: what was granted on them to other
+        roles is granted again (PostgreSQL; nothing to keep on SQLite)."""
+
     def insert_events(self, app: Any, c: Any, stored_events: Sequence[Any]) -> list[int]:
         """Insert stored events (in a :meth:`writing` transaction); their notification
         ids, in the order given."""

@@ -17,9 +17,9 @@ before them even without a chain key. The chain
 is not a view: it cannot be rebuilt from the log (that is its point), it is never
 reset, and it lives outside ``_views.TABLES``.
 
-Appending is serialised by the event insert that precedes it in the transaction
-(SQLite's write lock; on PostgreSQL the EXCLUSIVE lock eventsourcing takes on the
-events table), so the head read inside the transaction is the true head.
+Appending is serialised by the write transaction it is part of (SQLite's write lock;
+on PostgreSQL the advisory lock :meth:`PostgresStorage.writing` takes first), so the
+head read inside the transaction is the true head.
 """
 
 from __future__ import annotations

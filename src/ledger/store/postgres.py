@@ -25,6 +25,7 @@ from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresTrackingRecorder
 
 from ledger.errors import StorageError
+from ledger.store._grants import grant_again, table_grants
 from ledger.store._sql import Dialect
 from ledger.store._storage import batches, redact
 
@@ -208,6 +209,21 @@ class PostgresStorage:
             for table in tables:
                 conn.execute(f"VACUUM FULL {self.dialect.qualify(table)}")
 
+    def may_read(self, c: Any, table: str) -> bool:
+        """Whether this role may SELECT from ``table`` (one of the ledger's: a reader
+        made by scripts/postgres-roles.sql may not read ``ledger_keys``)."""
+        c.execute("SELECT has_table_privilege(%s, 'SELECT') AS ok", (self.dialect.qualify(table),))
+        return bool(c.fetchone()["ok"])
+
+    @contextmanager
+    def keeping_grants(self, c: Any) -> Iterator[None]:
+        """Grant again, after the block, what other roles were granted on the schema's
+        tables before it (the block drops and makes tables anew: see
+        :mod:`ledger.store._grants`). ``c``: a cursor whose rows are dicts."""
+        grants = table_grants(c, self.schema)
+        yield
+        grant_again(c, self.schema, grants)
+
     @contextmanager
     def waiter(self, app: Any) -> Iterator[Callable[[float], None]]:
         """A function that waits, at most ``seconds``, for the next NOTIFY of the
@@ -231,6 +247,7 @@ class PostgresStorage:
         not safe against itself (duplicate key in pg_type), and re-running
         eventsourcing's DDL in every process fails with "tuple concurrently updated"."""
         import psycopg  # noqa: PLC0415
+        from psycopg.rows import dict_row  # noqa: PLC0415
 
         lock_key = f"ledger:{self.schema}"
         with self._connect() as conn:
@@ -248,8 +265,10 @@ class PostgresStorage:
                     )
                     row = conn.execute(f"SELECT value FROM {store} WHERE key = 'ddl'").fetchone()
                     if row is None or row[0] != fingerprint:
-                        for statement in statements:
-                            conn.execute(statement)
+                        # A new schema drops and makes the views anew: keep their grants.
+                        with self.keeping_grants(conn.cursor(row_factory=dict_row)):
+                            for statement in statements:
+                                conn.execute(statement)
                         conn.execute(f"DELETE FROM {store} WHERE key = 'ddl'")
                         conn.execute(
                             f"INSERT INTO {store} (key, value) VALUES ('ddl', %s)", (fingerprint,)

@@ -182,6 +182,13 @@ class SQLiteStorage:
             db.execute("VACUUM")
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def may_read(self, c: Any, table: str) -> bool:
+        """A SQLite file has no roles: whoever opens it reads all of it."""
+        return True
+
+    def keeping_grants(self, c: Any) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
     def insert_events(self, app: Any, c: Any, stored_events: Sequence[Any]) -> list[int]:
         """One ``executemany`` with eventsourcing's statement; the rowids.
 

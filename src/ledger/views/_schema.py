@@ -170,12 +170,14 @@ class Views:
 
     def reset(self, c: Any) -> None:
         """Every view dropped and created empty, the tracked position forgotten (for a
-        rebuild: whatever happened to the tables, a rebuild starts from nothing)."""
-        for name in TABLES:
-            if name != "view_lock":
-                c.execute(self.sql(f"DROP TABLE IF EXISTS {{{name}}}"))
-        for statement in ddl(self.dialect):
-            c.execute(statement)
+        rebuild: whatever happened to the tables, a rebuild starts from nothing).
+        Rights other database roles had on them are granted again (docs/privacy.md)."""
+        with self.store.storage.keeping_grants(c):
+            for name in TABLES:
+                if name != "view_lock":
+                    c.execute(self.sql(f"DROP TABLE IF EXISTS {{{name}}}"))
+            for statement in ddl(self.dialect):
+                c.execute(statement)
         c.execute(
             f"DELETE FROM {self.tracking_table}"
             f" WHERE application_name = {self.dialect.placeholder}",

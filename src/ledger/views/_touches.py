@@ -117,11 +117,14 @@ def _from_batch(views: Views, c: Any, cache: BatchCache, touch: int) -> dict[str
     members = [batch.people[i] for i in batch.who[start : start + int(batch.size[row])].tolist()]
     numbers = numbers_of(views, c, members)
     people = _queries.people(views, c, list(numbers.values()))
-    keys = [people[numbers[m]][2] for m in members if m in numbers]
-    fields: dict[str, Any] = {}
-    if keys and members[0] in numbers:
+    keys = [people[numbers[m]][2] for m in members if m in numbers]  # not the forgotten
+    fields: dict[str, Any] = {"symmetric": bool(int(batch.flags[row]) & Touches.SYMMETRIC)}
+    if len(keys) >= 2:
         fields["initiator"], fields["counterparts"] = keys[0], tuple(keys[1:])
-    fields["symmetric"] = bool(int(batch.flags[row]) & Touches.SYMMETRIC)
+        if members[0] not in numbers:
+            # Its initiator was forgotten: what remains is what the others shared, which
+            # nobody initiated (as the pair rows count it, ledger.views._split).
+            fields["symmetric"] = True
     note = next((sealed for index, sealed in batch.notes if index == row), None)
     if note is not None:
         fields["note"] = _note(views, c, members, batch.ids[32 * row : 32 * row + 32], note)
@@ -129,6 +132,8 @@ def _from_batch(views: Views, c: Any, cache: BatchCache, touch: int) -> dict[str
 
 
 def _note(views: Views, c: Any, members: list[bytes], touch_id: str, sealed: str) -> str | None:
+    if not views.store.may_read_keys(c):
+        return None  # a read-only role, refused the keys: notes stay sealed to it
     keys = views.store.keys_of(c, members)
     if len(keys) != len(set(members)):
         return None  # someone who took part was forgotten: the note went with them
