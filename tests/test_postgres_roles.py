@@ -158,6 +158,11 @@ def test_a_writer_records_and_is_refused_forget_and_replay(roles: Roles, tmp_pat
     # A forget deletes a key, which the writer may not: refused whole, nothing stored.
     refused(run("--db", writer, "forget", "cy", "--reason", "request 1", "--yes"), "ledger_keys")
     refused(run("--db", writer, "replay"), "must be owner")
+    # A merge, an unmerge or a new zone refolds the views, which the writer may not
+    # rebuild: refused before anything is stored, so its next commands keep working.
+    refused(run("--db", writer, "person", "merge", "cy", "bob", "--reason", "one"), "rebuild")
+    refused(run("--db", writer, "init", "--timezone", "Europe/Paris"), "rebuild")
+    assert run("--db", writer, "show", "cy").exit_code == 0
     with ledger.open(roles.owner) as book:
         assert book.log_position == before and "cy" in book.people()
         book.forget("cy", "request 1")  # the owner may: it drops and makes the views anew

@@ -35,6 +35,10 @@ class Writing(Reading):
     def decay_model(self) -> DecayModel:  # provided by Ledger
         raise NotImplementedError
 
+    @property
+    def timezone(self) -> str:  # provided by Ledger
+        raise NotImplementedError
+
     # -- writing -----------------------------------------------------------------------
     @contextmanager
     def batch(
@@ -177,6 +181,8 @@ class Writing(Reading):
         """Set the ledger's time zone (an IANA name such as ``Europe/Paris``): days and
         weeks are counted in it. A setting in the log; the views are refolded once."""
         zone = check_zone(zone)
+        if zone != self.timezone:
+            self._views.check_may_rebuild("a new time zone")
         self._change_settings({"timezone": zone}, actor)
         return zone
 
@@ -214,6 +220,7 @@ class Writing(Reading):
             raise UnknownPersonError("into" if x is None else "other", into if x is None else other)
         if x[0] == y[0]:
             raise InvalidInputError("other", other, f"is one person with {quote(into)} already")
+        self._views.check_may_rebuild("a merge")
         with self.batch() as unit:
             merge = unit._batch.merge(x[1].hex(), y[1].hex(), reason)
         self.catch_up()
@@ -227,6 +234,7 @@ class Writing(Reading):
         found = [m for m in self.merges() if not m.undone and own in (m.into_id, m.other_id)]
         if not found:
             raise InvalidInputError("key", key, "was not merged with anyone")
+        self._views.check_may_rebuild("an unmerge")
         with self.batch() as unit:
             undone = found[-1]
             unit._batch.unmerge(undone.merge_id, reason, (undone.into_id, undone.other_id))

@@ -123,6 +123,11 @@ class Storage(Protocol):
         """Whether this connection's database role may read one of the ledger's tables
         (``keys``: a read-only role on PostgreSQL may not; a SQLite file has no roles)."""
 
+    def may_own(self, c: Any, table: str) -> bool:
+        """Whether this connection's role may drop and make anew one of the ledger's
+        tables (a rebuild of the views does; on PostgreSQL only the tables' owner, or a
+        member of its role, may; a SQLite file has no roles)."""
+
     def keeping_grants(self, c: Any) -> AbstractContextManager[None]:
         """Around dropping and making tables anew: what was granted on them to other
         roles is granted again (PostgreSQL; nothing to keep on SQLite)."""

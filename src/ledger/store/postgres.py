@@ -215,6 +215,17 @@ class PostgresStorage:
         c.execute("SELECT has_table_privilege(%s, 'SELECT') AS ok", (self.dialect.qualify(table),))
         return bool(c.fetchone()["ok"])
 
+    def may_own(self, c: Any, table: str) -> bool:
+        """Whether this role owns ``table`` (or is a member of its owner's role): what
+        DROP TABLE asks, and a rebuild of the views drops them."""
+        c.execute(
+            "SELECT pg_has_role(current_user, c.relowner, 'USAGE') AS ok FROM pg_class c "
+            "WHERE c.oid = to_regclass(%s)",
+            (self.dialect.qualify(table),),
+        )
+        row = c.fetchone()
+        return row is None or bool(row["ok"])  # no table yet: whoever makes it owns it
+
     @contextmanager
     def keeping_grants(self, c: Any) -> Iterator[None]:
         """Grant again, after the block, what other roles were granted on the schema's

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from ledger.errors import StorageError
 from ledger.projections import LIVE_GROUP_LIMIT
 from ledger.projections.decay import (
     DEFAULT_HALF_LIFE_DAYS,
@@ -77,6 +78,20 @@ class LedgerViews:
         if rebuild_due or self.fingerprint() != self.stored_fingerprint():
             applied += self.rebuild(progress)
         return applied
+
+    def check_may_rebuild(self, what: str) -> None:
+        """Refuse, before anything is stored, a change that refolds the views (``what``:
+        a merge, an unmerge, a new time zone) when this database role may not rebuild
+        them: stored, it would leave the views behind the log until the owner's role
+        opened the ledger."""
+        with self.views.read() as c:
+            allowed = self.store.storage.may_own(c, "ledger_view_meta")
+        if not allowed:
+            raise StorageError(
+                f"{self.store.where}: this database role may not rebuild the views, which "
+                f"{what} needs; nothing was stored (run it as the ledger's owner role, "
+                "see docs/privacy.md)"
+            )
 
     def rebuild(self, progress: Progress | None = None) -> int:
         zone = self._zone_in_log()
