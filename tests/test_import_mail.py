@@ -182,3 +182,68 @@ def test_a_hand_made_mbox(tmp_path: Path) -> None:
         # the reply, two hours on, is a conversation touch from the other side
         assert (view.reciprocity.a_to_b, view.reciprocity.b_to_a) == (1, 1)
         assert view.depth.level_name not in ("inch_deep", "one_way")
+
+
+TAKEOUT = """\
+From 1790000000000000001@xxx Mon Jan 15 10:00:00 +0000 2024
+X-GM-THRID: 1790000000000000001
+X-Gmail-Labels: Sent,Opened
+From: Me <me@gmail.com>
+To: Ann <ann@example.org>
+Date: Mon, 15 Jan 2024 10:00:00 +0000
+Message-ID: <sent-1@mail.gmail.com>
+
+sent and received
+
+From 1790000000000000002@xxx Mon Jan 15 11:00:00 +0000 2024
+X-Gmail-Labels: Drafts
+From: Me <me@gmail.com>
+To: Bob <bob@example.org>
+Date: Mon, 15 Jan 2024 11:00:00 +0000
+Message-ID: <draft-1@mail.gmail.com>
+
+never sent
+
+From 1790000000000000003@xxx Mon Jan 15 12:00:00 +0000 2024
+X-Gmail-Labels: Spam,Category Promotions,Unread
+From: Prize <win@prize.example>
+To: me@gmail.com
+Date: Mon, 15 Jan 2024 12:00:00 +0000
+Message-ID: <spam-1@prize.example>
+
+you won
+
+From 1790000000000000004@xxx Mon Jan 15 13:00:00 +0000 2024
+X-Gmail-Labels: Trash,Opened
+From: Cy <cy@example.org>
+To: me@gmail.com
+Date: Mon, 15 Jan 2024 13:00:00 +0000
+Message-ID: <trash-1@example.org>
+
+deleted
+
+From - Mon Jan 15 14:00:00 2024
+X-Mozilla-Draft-Info: internal/draft; vcard=0; receipt=0
+From: Me <me@gmail.com>
+To: Dee <dee@example.org>
+Date: Mon, 15 Jan 2024 14:00:00 +0000
+Message-ID: <tb-draft@example.org>
+
+a Thunderbird draft
+"""
+
+
+def test_drafts_spam_and_trash_are_no_touches(tmp_path: Path) -> None:
+    """Gmail Takeout's "All mail Including Spam and Trash" holds them, labelled."""
+    path = tmp_path / "All mail Including Spam and Trash.mbox"
+    path.write_text(TAKEOUT)
+    with _book() as book:
+        summary = import_mail(book, path, me="me@gmail.com")
+        assert (summary.rows_read, summary.added) == (5, 1) and summary.balanced
+        assert summary.skipped_by_reason == {
+            "a draft (X-Gmail-Labels: Drafts)": 1,
+            "spam (X-Gmail-Labels: Spam)": 1,
+            "in the trash (X-Gmail-Labels: Trash)": 1,
+            "a draft (X-Mozilla-Draft-Info)": 1,
+        }
+        assert book.people() == ["ann@example.org", "me@gmail.com"]

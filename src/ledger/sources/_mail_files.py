@@ -27,6 +27,8 @@ _FIELDS = (
     "precedence",
     "auto-submitted",
     "sender",
+    "x-gmail-labels",
+    "x-mozilla-draft-info",
 )
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 

@@ -17,7 +17,9 @@ read (bodies are skipped unparsed: that is what makes a 100k-message mailbox qui
   is itself a touch from the other side: the folds see an answer and mark the pair's
   exchange two-way, and sessions group a burst of replies into one conversation turn.
   Nothing more is recorded for it.
-* **Skipped and counted**: bulk mail (List-Unsubscribe, List-Id, Precedence bulk, list
+* **Skipped and counted**: drafts, spam and trash (Gmail Takeout's ``X-Gmail-Labels``
+  ``Draft``/``Drafts``, ``Spam``, ``Trash``; Thunderbird's ``X-Mozilla-Draft-Info``),
+  bulk mail (List-Unsubscribe, List-Id, Precedence bulk, list
   or junk, Auto-Submitted other than ``no``, a no-reply sender, more than
   ``max_recipients`` recipients: distinct addresses besides the sender, the owner's
   addresses counted once), messages with no recipient but the sender, a Message-ID
@@ -148,6 +150,10 @@ class _Read:
             raise _Invalid(line, f"From is not an address: {quote(raw_from)}")
         key = sender[0]
         when = _date(headers, message.line, self.tz)
+        unsent = _unsent(headers)
+        if unsent is not None:  # no touch at all: nobody received it
+            self.tally.ignorable(unsent)
+            return
         bulk = _bulk(headers, key)
         recipients: list[str] = []
         for field in ("to", "cc"):
@@ -261,6 +267,22 @@ def _date(headers: dict[str, tuple[int, str]], line: int, tz: tzinfo | None) -> 
     except (ValueError, OverflowError, InvalidInputError) as error:
         reason = getattr(error, "reason", str(error))
         raise _Invalid(at, f"Date {quote(text)}: {reason}") from None
+
+
+_UNSENT_LABELS = {"spam": "spam", "trash": "in the trash", "draft": "a draft", "drafts": "a draft"}
+
+
+def _unsent(headers: dict[str, tuple[int, str]]) -> str | None:
+    """Why a message of a mailbox export is not a touch: a draft never sent, or spam or
+    trash (Gmail Takeout's "All mail Including Spam and Trash" holds them, labelled in
+    ``X-Gmail-Labels``; Thunderbird marks drafts with ``X-Mozilla-Draft-Info``)."""
+    labels = headers.get("x-gmail-labels", (0, ""))[1]
+    for label in (part.strip().casefold() for part in labels.split(",")):
+        if label in _UNSENT_LABELS:
+            return f"{_UNSENT_LABELS[label]} (X-Gmail-Labels: {label.capitalize()})"
+    if "x-mozilla-draft-info" in headers:
+        return "a draft (X-Mozilla-Draft-Info)"
+    return None
 
 
 def _bulk(headers: dict[str, tuple[int, str]], sender: str) -> str | None:
