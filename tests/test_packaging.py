@@ -34,6 +34,8 @@ def test_building_the_package_warns_of_nothing_deprecated(tmp_path: Path) -> Non
         pytest.skip("no package index to fetch setuptools>=77 from")
     assert done.returncode == 0, output[-2000:]
     assert "Deprecat" not in output, [line for line in output.splitlines() if "eprecat" in line]
+    # nor any other warning of the build (a package-data folder left out of `packages`)
+    assert "Warning" not in output, [line for line in output.splitlines() if "Warning" in line]
 
 
 def test_make_install_links_ledger_into_a_bin_on_the_path(tmp_path: Path) -> None:
