@@ -76,6 +76,8 @@ def _through(path: Path) -> Iterator[BinaryIO]:
     try:
         with stream:
             yield stream
+    except LedgerError:  # the ledger's own (damaged views, a lost server): not the file's
+        raise
     except OSError as error:
         raise _error(path, error) from None
 
@@ -99,6 +101,9 @@ def _replacing(real: Path, shown: Path, mode: int | None) -> Iterator[BinaryIO]:
         os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
         os.replace(temporary, real)
         _sync_directory(real.parent)
+    except LedgerError:  # the ledger's own (damaged views, a lost server): not the file's
+        _discard(temporary)
+        raise
     except OSError as error:
         _discard(temporary)
         raise _error(shown, error) from None
