@@ -127,10 +127,22 @@ class PostgresStorage:
                 autocommit=True,
             )
         except psycopg.Error as error:
-            reason = " ".join(str(error).split())
             raise StorageError(
-                f"url: cannot connect to PostgreSQL at {self.where}: {reason}"
+                f"url: cannot connect to PostgreSQL at {self.where}: {self._refusal(error)}"
             ) from None
+
+    def _refusal(self, error: Exception) -> str:
+        """Why a connection failed, said shortly with what to check (libpq's own text,
+        on one line, when it is none of the usual reasons)."""
+        reason = " ".join(str(error).split())
+        text = reason.lower()
+        if "password authentication failed" in text or "no password supplied" in text:
+            return f"the server refused the password of role '{self.user}' (check the URL)"
+        if "connection refused" in text:
+            return "the connection was refused (is the server running, and on that port?)"
+        if "timeout expired" in text:
+            return f"no answer in {CONNECT_TIMEOUT_SECONDS} s (is the host right and reachable?)"
+        return reason
 
     def peek(self) -> tuple[dict[str, str] | None, bool]:
         """The stored ``ledger_store`` settings (None if none yet) and whether the log
