@@ -22,6 +22,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+import ledger
 from conftest import IN_CI
 from fault_support import clean, cli, edges, error_line, failed, imported, log_state, popen
 
@@ -152,6 +153,15 @@ def test_a_writer_waits_for_another_and_then_writes(postgres_url: str, tmp_path:
     assert logged.returncode == 0, logged.stderr
     assert time.monotonic() - started >= 1.4  # it waited for the lock
     clean(url, 51)
+
+
+def test_a_pause_in_an_imports_input_does_not_cost_its_connection(postgres_url: str) -> None:
+    """The server ends a transaction idle between two statements for longer than its
+    setting; eventsourcing's 5 s cut PostgreSQL imports whose input paused (tried: a 7 s
+    pause between two chunks lost the connection). A writer's session allows 10 min."""
+    with ledger.open(postgres_url) as book, book._store.writing() as txn:
+        txn.cursor.execute("SHOW idle_in_transaction_session_timeout")
+        assert txn.cursor.fetchone()["idle_in_transaction_session_timeout"] == "10min"
 
 
 def test_a_server_that_cannot_be_reached_is_one_line_without_the_password() -> None:

@@ -39,6 +39,8 @@ _VIEW_TABLES = (
 INSERT_CHUNK = 2_000
 """Stored events per INSERT: one insert of ~100k events hung inside psycopg's pipeline."""
 CONNECT_TIMEOUT_SECONDS = 10
+IDLE_IN_TRANSACTION_SECONDS = 600
+"""How long a transaction may wait between two statements before the server ends it."""
 
 
 def _quote(identifier: str) -> str:
@@ -183,6 +185,11 @@ class PostgresStorage:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_LOCK_TIMEOUT": "30",
+            # eventsourcing's default (5 s) ends a transaction idle between two
+            # statements: an import whose input pauses (a slow stretch of mail to parse
+            # before the next chunk) lost its connection. Ten minutes still frees the
+            # writers' lock from a transaction a stopped process left open.
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(IDLE_IN_TRANSACTION_SECONDS),
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
             "CREATE_TABLE": "false",
         }
