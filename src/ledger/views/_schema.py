@@ -173,10 +173,22 @@ class Views:
             self.position()
         except ViewsDamagedError:  # a recorder of its own: create_table keeps state
             self.store.storage.tracking_recorder(self.store.app).create_table()
+        if self._has_lock_row():
+            return  # as nearly always: nothing written, no lock taken
         lock = next(statement for statement in DDL if "{view_lock}" in statement)
-        with self.store.named(), self.recorder.datastore.transaction(commit=True) as c:
-            c.execute(self.dialect.ddl(lock, TABLES))
-            c.execute(self.sql(_LOCK_ROW))
+        # Under the log's write lock: on SQLite a transaction that reads first and then
+        # writes fails at once if another process wrote meanwhile.
+        with self.store.writing() as txn:
+            txn.cursor.execute(self.dialect.ddl(lock, TABLES))
+            txn.cursor.execute(self.sql(_LOCK_ROW))
+
+    def _has_lock_row(self) -> bool:
+        try:
+            with self.read() as c:
+                c.execute(self.sql("SELECT n FROM {view_lock} WHERE id = 1"))
+                return c.fetchone() is not None
+        except ViewsDamagedError:  # no lock table
+            return False
 
     def advance(self, c: Any, notification_id: int) -> None:
         self.recorder._insert_tracking(c, Tracking(UPSTREAM, notification_id))
