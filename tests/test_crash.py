@@ -50,9 +50,9 @@ pytestmark = pytest.mark.slow
 
 TRIALS = int(os.environ.get("LEDGER_CRASH_TRIALS", "3"))
 SEED = os.environ.get("LEDGER_CRASH_SEED", "19")
-LINES = 10_000
+LINES = 6_000
 """Touches of the import that is killed, and of the one a catch-up is killed in."""
-LOGS = 12
+LOGS = 8
 """``ledger log`` commands in the loop that is killed."""
 BASE = 50
 _LOOP = r"""
