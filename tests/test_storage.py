@@ -260,7 +260,7 @@ def test_bad_postgres_credentials_are_a_storage_error() -> None:
     parts = urlsplit(postgres_or_skip().split("?", 1)[0])
     url = f"postgresql://{parts.username}:not-the-password@{parts.hostname}:{parts.port or 5432}"
     url += parts.path
-    with pytest.raises(ledger.StorageError, match="password authentication failed") as error:
+    with pytest.raises(ledger.StorageError, match="refused the password of role") as error:
         ledger.open(url)
     _assert_one_line_naming(error, f"{parts.hostname}:{parts.port or 5432}{parts.path}")
     assert "not-the-password" not in str(error.value)

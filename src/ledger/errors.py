@@ -158,6 +158,7 @@ class ViewsDamagedError(StorageError):
     moved back); they are derived from the log, so ``ledger replay`` rebuilds them."""
 
     def __init__(self, detail: str) -> None:
+        self.detail = detail
         super().__init__(f"the views are damaged ({detail}): run `ledger replay`")
 
 

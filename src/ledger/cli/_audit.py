@@ -68,7 +68,8 @@ def audit_command(
     signed = {}
     if checkpoint is not None and public_key is not None:
         signed = {"checkpoint": checkpoint.read_bytes(), "public_key": public_key.read_bytes()}
-    book = open_book(ctx)
+    # Not caught up first: damaged views are one of its findings, not a reason to stop.
+    book = open_book(ctx, catch_up=False)
     with progress("auditing", book.log_position, "events") as update:
         report = book.audit(expect_head, update, **signed)
     if fmt.lower() == "json":

@@ -32,7 +32,13 @@ import ledger
 from ledger import default_url
 from ledger.cli._errors import DomainError, OneLineUsageError, close_keys
 from ledger.cli._times import local_zone, recorded_zone, zone_named
-from ledger.errors import InvalidTimeError, KeyRequiredError, StorageError, quote
+from ledger.errors import (
+    InvalidTimeError,
+    KeyRequiredError,
+    StorageError,
+    ViewsDamagedError,
+    quote,
+)
 
 __all__ = [
     "CliState",
@@ -106,8 +112,13 @@ class CliState:
                 raise
             except StorageError:  # no ledger yet (init, import): nothing recorded
                 book = None
-        if book is not None and any("timezone" in c.changes for c in book.settings_history()):
-            return recorded_zone(book.timezone)
+        try:
+            if book is not None and any("timezone" in c.changes for c in book.settings_history()):
+                return recorded_zone(book.timezone)
+        except ViewsDamagedError:
+            # Said by the command that needs the views; audit, replay and init do not,
+            # and must run: their times are shown in the machine's zone.
+            pass
         return local_zone()
 
     def suggest(self, key: str) -> list[str]:
@@ -219,9 +230,11 @@ def open_book(
     create: bool = False,
     catch_up: bool = True,
     encrypt: bool = False,
+    repair: bool = False,
 ) -> ledger.Ledger:
     """The command's ledger (opened once, closed when the command ends); see the
-    module docs. ``encrypt`` creates a new encrypted ledger."""
+    module docs. ``encrypt`` creates a new encrypted ledger; with ``repair``, views
+    found damaged while catching up are rebuilt from the log (said on stderr)."""
     state = state_of(ctx)
     if state.book is None and create and state.read_only:
         raise DomainError(
@@ -231,12 +244,25 @@ def open_book(
         state.book = _open(ctx, state, create, encrypt)
         ctx.find_root().call_on_close(state.book.close)
     book = state.book
-    if catch_up and not state.read_only and book.pending:
-        from ledger.cli._progress import progress  # noqa: PLC0415 - rich only when drawn
-
-        with progress("catching up the views", book.pending, "events") as update:
-            book.catch_up(progress=update)
+    # A repair catches up even with nothing pending: that is when the settings are read.
+    if catch_up and not state.read_only and (repair or book.pending):
+        _catch_up(book, repair)
     return book
+
+
+def _catch_up(book: ledger.Ledger, repair: bool) -> None:
+    from ledger.cli._progress import progress  # noqa: PLC0415 - rich only when drawn
+
+    try:
+        pending = book.pending  # reads the views' position: damaged views may fail here
+        with progress("catching up the views", pending, "events") as update:
+            book.catch_up(progress=update)
+    except ViewsDamagedError as error:
+        if not repair:
+            raise
+        click.echo(f"note: the views were damaged ({error.detail}); rebuilding them", err=True)
+        with progress("rebuilding the views", book.log_position, "events") as update:
+            book.rebuild(progress=update)
 
 
 def _open(ctx: click.Context, state: CliState, create: bool, encrypt: bool) -> ledger.Ledger:

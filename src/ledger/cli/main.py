@@ -118,7 +118,7 @@ def init(
             "encrypt: the ledger exists already; encryption is chosen when a ledger is "
             "created ('ledger dump', then 'ledger load --encrypt' into a new one)"
         )
-    book = open_book(ctx, create=True, encrypt=encrypt)
+    book = open_book(ctx, create=True, encrypt=encrypt, repair=True)
     changed = record_settings(book, half_life_days, dict(weights), timezone)
     model = book.decay_model
     click.echo(

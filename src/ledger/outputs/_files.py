@@ -76,7 +76,7 @@ def _through(path: Path) -> Iterator[BinaryIO]:
     try:
         with stream:
             yield stream
-    except LedgerError:  # the ledger's own failure (a StorageError is an OSError too)
+    except LedgerError:  # the ledger's own (damaged views, a lost server): not the file's
         raise
     except OSError as error:
         raise _error(path, error) from None
@@ -101,7 +101,7 @@ def _replacing(real: Path, shown: Path, mode: int | None) -> Iterator[BinaryIO]:
         os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
         os.replace(temporary, real)
         _sync_directory(real.parent)
-    except LedgerError:  # what filled the file failed, not the file: say what it was
+    except LedgerError:  # the ledger's own (damaged views, a lost server): not the file's
         _discard(temporary)
         raise
     except OSError as error:

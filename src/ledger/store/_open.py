@@ -10,13 +10,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import PersistenceError
 
-from ledger.errors import StorageError
+from ledger.errors import StorageError, quote
 from ledger.store import seal
 from ledger.store._faults import named
 from ledger.store._sql import Dialect
@@ -110,8 +110,11 @@ class Store:
         self.keyring = keyring
         chain_key = keyring.derived("chain") if keyring.encrypted else None
         self.chain = Chain(self.dialect, storage.events_table, storage.events_id, chain_key)
-        self.id_key = _secret(settings["id_key"], keyring, b"id_key")
-        self.index_key = _secret(settings["index_key"], keyring, b"index_key")
+        try:
+            self.id_key = _secret(settings["id_key"], keyring, b"id_key")
+            self.index_key = _secret(settings["index_key"], keyring, b"index_key")
+        except (KeyError, ValueError):
+            raise _store_damaged(self.url, "id_key or index_key", "unreadable") from None
         self._keys_readable: bool | None = None
 
     @property
@@ -141,21 +144,26 @@ class Store:
             getattr(self.storage, "where", None) or getattr(self.storage, "db_name", self.url)
         )
 
+    def named(self, *, views: bool = False) -> AbstractContextManager[None]:
+        """A block whose expected faults become one clear line (``ledger.store._faults``);
+        with ``views``, a view that cannot be read is named as damaged."""
+        return named(self.where, postgres=self.dialect.postgres, views=views)
+
     @contextmanager
     def writing(self) -> Iterator[Transaction]:
         """A write transaction holding the log's write lock from its first statement:
         all of it commits, or (on any error) none of it."""
-        with named(self.where), self.storage.writing(self.app) as c:
+        with self.named(), self.storage.writing(self.app) as c:
             yield Transaction(self, c)
 
     @contextmanager
     def snapshot(self) -> Iterator[Any]:
         """A read transaction seeing one state of the database throughout."""
-        with named(self.where), self.storage.snapshot(self.app) as c:
+        with self.named(), self.storage.snapshot(self.app) as c:
             yield c
 
     def scrub(self) -> None:
-        with named(self.where):
+        with self.named():
             self.storage.scrub()
 
     def fact_id(self, parts: Sequence[str]) -> str:
@@ -195,6 +203,7 @@ def open_store(
             "to the current format with `ledger migrate OLD NEW`"
         )
     if stored is not None:
+        _check_stored(stored, shown)
         settings, keyring = stored, unlock(stored, secret)
     else:
         settings, keyring = _new_settings(encrypt, secret)
@@ -219,6 +228,25 @@ def open_store(
     except BaseException:
         app.close()
         raise
+
+
+_STORED = {"format": (FORMAT,), "compressor": ("zstd",)}
+"""What a ledger's own settings may hold (every ledger of this format is compressed)."""
+
+
+def _check_stored(stored: dict[str, str], shown: str) -> None:
+    for key, allowed in _STORED.items():
+        if stored.get(key) not in allowed:
+            raise _store_damaged(shown, key, quote(stored.get(key, "(missing)")))
+
+
+def _store_damaged(shown: str, key: str, value: str) -> StorageError:
+    """The store's own settings are not views: they hold the ledger's keys and how its
+    events are stored, nothing in the log says them again, and no replay remakes them."""
+    return StorageError(
+        f"url: the ledger at '{shown}' has damaged settings of its own (ledger_store: {key} "
+        f"is {value}); they cannot be rebuilt from the log: restore it from a backup"
+    )
 
 
 def _new_settings(encrypt: bool, secret: Secret | None) -> tuple[dict[str, str], Keyring]:

@@ -44,6 +44,8 @@ _VIEW_TABLES = (
 INSERT_CHUNK = 2_000
 """Stored events per INSERT: one insert of ~100k events hung inside psycopg's pipeline."""
 CONNECT_TIMEOUT_SECONDS = 10
+IDLE_IN_TRANSACTION_SECONDS = 600
+"""How long a transaction may wait between two statements before the server ends it."""
 
 
 def _default_user() -> str:
@@ -149,10 +151,23 @@ class PostgresStorage:
                 autocommit=True,
             )
         except psycopg.Error as error:
-            reason = " ".join(str(error).split())
             raise StorageError(
-                f"url: cannot connect to PostgreSQL at {self.where} as {self.user}: {reason}"
+                f"url: cannot connect to PostgreSQL at {self.where} as {self.user}: "
+                f"{self._refusal(error)}"
             ) from None
+
+    def _refusal(self, error: Exception) -> str:
+        """Why a connection failed, said shortly with what to check (libpq's own text,
+        on one line, when it is none of the usual reasons)."""
+        reason = " ".join(str(error).split())
+        text = reason.lower()
+        if "password authentication failed" in text or "no password supplied" in text:
+            return f"the server refused the password of role '{self.user}' (check the URL)"
+        if "connection refused" in text:
+            return "the connection was refused (is the server running, and on that port?)"
+        if "timeout expired" in text:
+            return f"no answer in {CONNECT_TIMEOUT_SECONDS} s (is the host right and reachable?)"
+        return reason
 
     def peek(self) -> tuple[dict[str, str] | None, bool]:
         """The stored ``ledger_store`` settings (None if none yet) and whether the log
@@ -193,6 +208,11 @@ class PostgresStorage:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_LOCK_TIMEOUT": "30",
+            # eventsourcing's default (5 s) ends a transaction idle between two
+            # statements: an import whose input pauses (a slow stretch of mail to parse
+            # before the next chunk) lost its connection. Ten minutes still frees the
+            # writers' lock from a transaction a stopped process left open.
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(IDLE_IN_TRANSACTION_SECONDS),
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
             "CREATE_TABLE": "false",
         }

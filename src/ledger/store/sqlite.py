@@ -24,6 +24,7 @@ import attrs
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from ledger.errors import StorageError
+from ledger.store._faults import sqlite_fault
 from ledger.store._sql import Dialect
 
 __all__ = ["DIALECT", "LOCK_TIMEOUT_SECONDS", "SQLiteStorage"]
@@ -66,10 +67,16 @@ class SQLiteStorage:
             raise StorageError(f"url: no SQLite file named in '{url}' (use sqlite:///PATH)")
         file = Path(path).expanduser()
         parent = file.resolve().parent
-        if not parent.is_dir():
-            raise StorageError(f"url: directory '{parent}' does not exist (from '{url}')")
-        if file.exists() and not file.is_file():
-            raise StorageError(f"url: '{file}' is not a file (from '{url}')")
+        try:
+            if not parent.is_dir():
+                raise StorageError(f"url: directory '{parent}' does not exist (from '{url}')")
+            if file.exists() and not file.is_file():
+                raise StorageError(f"url: '{file}' is not a file (from '{url}')")
+        except PermissionError:  # a folder on the way that this user may not enter
+            raise StorageError(
+                f"url: permission denied to open '{file}': check that you may enter its "
+                f"folder and read and write the file (from '{url}')"
+            ) from None
         return cls(url, str(file), memory=False)
 
     @property
@@ -104,8 +111,10 @@ class SQLiteStorage:
                 events = "stored_events" in names and bool(
                     db.execute("SELECT 1 FROM stored_events LIMIT 1").fetchone()
                 )
-        except sqlite3.DatabaseError as error:
-            raise StorageError(f"url: '{self.db_name}' is not a ledger: {error}") from None
+        except sqlite3.Error as error:  # named as every other SQLite fault is
+            text = " ".join(str(error).split()).lower()
+            found = sqlite_fault(text, self.db_name)
+            raise StorageError(found or f"url: '{self.db_name}' is not a ledger: {text}") from None
         return settings, events
 
     def environment(self, settings: dict[str, str]) -> dict[str, str]:

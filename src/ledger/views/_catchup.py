@@ -60,6 +60,7 @@ def rebuild(views: Views, zone: str, meta: dict[str, str], progress: Progress | 
     views until the new ones are complete."""
     applied, last = 0, None
     counted = _Counter(progress)
+    views.repair()
     with views.locked(rebuilding=True) as (c, _):
         views.reset(c)
         views.set_meta(c, meta)

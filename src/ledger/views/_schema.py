@@ -35,8 +35,8 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 
+from ledger.errors import ViewsDamagedError
 from ledger.store import Dialect, Store
-from ledger.store._faults import named
 from ledger.views._seal import ViewSeal
 
 __all__ = ["DDL", "OLD_TABLES", "ROW_COLUMNS", "TABLES", "UPSTREAM", "Views"]
@@ -108,6 +108,7 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS {view_meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {view_lock} (id INT PRIMARY KEY, n INT NOT NULL)",
 )
+_LOCK_ROW = "INSERT INTO {view_lock} (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING"
 
 
 def ddl(dialect: Dialect) -> list[str]:
@@ -117,9 +118,7 @@ def ddl(dialect: Dialect) -> list[str]:
     (their tracked position goes with them: see :meth:`Views.reset`)."""
     names = [*OLD_TABLES, *(name for name in TABLES if name != "view_lock")]
     drops = [f"DROP TABLE IF EXISTS {dialect.qualify(f'ledger_{name}')}" for name in names]
-    lock = dialect.sql(
-        "INSERT INTO {view_lock} (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", TABLES
-    )
+    lock = dialect.sql(_LOCK_ROW, TABLES)
     return [*drops, *(dialect.ddl(statement, TABLES) for statement in DDL), lock]
 
 
@@ -139,7 +138,7 @@ class Views:
     @contextmanager
     def read(self) -> Iterator[Any]:
         """A read transaction that sees one state of the views throughout."""
-        with named(self.store.where, views=True), self.store.snapshot() as c:
+        with self.store.named(views=True), self.store.snapshot() as c:
             yield c
 
     @contextmanager
@@ -151,7 +150,7 @@ class Views:
         """
         # A rebuild starts from nothing: its errors are not the views' damage.
         with (
-            named(self.store.where, views=not rebuilding),
+            self.store.named(views=not rebuilding),
             self.recorder.datastore.transaction(commit=True) as c,
         ):
             for statement in self.dialect.write_setup:
@@ -163,7 +162,33 @@ class Views:
         return int(self.recorder._max_tracking_id(UPSTREAM, c) or 0)
 
     def position(self) -> int:
-        return int(self.recorder.max_tracking_id(UPSTREAM) or 0)
+        with self.store.named(views=True):  # a tracking table dropped: damaged views
+            return int(self.recorder.max_tracking_id(UPSTREAM) or 0)
+
+    def repair(self) -> None:
+        """Remake what a rebuild needs before it can start, if it was dropped behind the
+        ledger's back: eventsourcing's tracking table, the catch-up lock's table and row
+        (a rebuild must never be stopped by the views it replaces)."""
+        try:
+            self.position()
+        except ViewsDamagedError:  # a recorder of its own: create_table keeps state
+            self.store.storage.tracking_recorder(self.store.app).create_table()
+        if self._has_lock_row():
+            return  # as nearly always: nothing written, no lock taken
+        lock = next(statement for statement in DDL if "{view_lock}" in statement)
+        # Under the log's write lock: on SQLite a transaction that reads first and then
+        # writes fails at once if another process wrote meanwhile.
+        with self.store.writing() as txn:
+            txn.cursor.execute(self.dialect.ddl(lock, TABLES))
+            txn.cursor.execute(self.sql(_LOCK_ROW))
+
+    def _has_lock_row(self) -> bool:
+        try:
+            with self.read() as c:
+                c.execute(self.sql("SELECT n FROM {view_lock} WHERE id = 1"))
+                return c.fetchone() is not None
+        except ViewsDamagedError:  # no lock table
+            return False
 
     def advance(self, c: Any, notification_id: int) -> None:
         self.recorder._insert_tracking(c, Tracking(UPSTREAM, notification_id))

@@ -48,8 +48,12 @@ def encode(columns: Columns) -> tuple[int, bytes]:
 
 
 def decode(data: bytes) -> Columns:
-    """The columns of a segment's bytes."""
-    body = zstandard.ZstdDecompressor().decompress(bytes(data))
+    """The columns of a segment's bytes (ValueError when they are not a segment's: the
+    views were damaged, and the views' reads say so)."""
+    try:
+        body = zstandard.ZstdDecompressor().decompress(bytes(data))
+    except zstandard.ZstdError as error:
+        raise ValueError(f"a segment does not decompress: {error}") from None
     size = int.from_bytes(body[:4], "big")
     header = orjson.loads(body[4 : 4 + size])
     n, offset = int(header["rows"]), 4 + size
