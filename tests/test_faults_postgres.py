@@ -168,8 +168,8 @@ def test_a_server_that_cannot_be_reached_is_one_line_without_the_password() -> N
     url = "postgresql://ledger:s3cret-pw@127.0.0.1:1/ledger_test"  # nothing listens on port 1
     line = failed(cli(url, "person", "list"), url)
     assert line == (
-        "error: url: cannot connect to PostgreSQL at 127.0.0.1:1/ledger_test: the connection"
-        " was refused (is the server running, and on that port?)"
+        "error: url: cannot connect to PostgreSQL at 127.0.0.1:1/ledger_test as ledger: the"
+        " connection was refused (is the server running, and on that port?)"
     )
 
 
@@ -179,6 +179,6 @@ def test_a_wrong_password_is_one_line_without_it(postgres_url: str) -> None:
     url = f"postgresql://{info['user']}:Wr0ng-pw@{where}?schema={schema}"
     line = failed(cli(url, "person", "list"), url)
     assert line == (
-        f"error: url: cannot connect to PostgreSQL at {where}: the server refused the password"
-        f" of role '{info['user']}' (check the URL)"
+        f"error: url: cannot connect to PostgreSQL at {where} as {info['user']}: the server"
+        f" refused the password of role '{info['user']}' (check the URL)"
     )

@@ -58,8 +58,8 @@ _POSTGRES = (
     ),
     (
         "permission denied",
-        "PostgreSQL at {where} refused: this role may not do that"
-        " (see docs/privacy.md for the roles)",
+        "PostgreSQL at {where} refused: this role may not do that ({detail};"
+        " see docs/privacy.md for the roles)",
     ),
 )
 
@@ -91,8 +91,9 @@ def _named(error: BaseException, where: str, postgres: bool, views: bool) -> Led
         return damaged
     if postgres:
         for needle, message in _POSTGRES:
-            if needle in text:
-                return StorageError(message.format(where=where))
+            if needle in text:  # detail: the server's own first line, e.g. which table
+                detail = text.split(" line ")[0][:120]
+                return StorageError(message.format(where=where, detail=detail))
     else:
         found = sqlite_fault(text, where)
         if found is not None:
