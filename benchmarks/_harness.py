@@ -1,8 +1,8 @@
 """Shared machinery of the benchmarks: data, paired timings, the results of each row.
 
-Every row of issue 5 measures the ledger and its reference in the same run, rounds
-interleaved (reference, ledger, reference, ledger ...), because these 2-core machines
-are shared and noisy: the ratio of two figures taken side by side is what counts.
+Every row measures the ledger and its reference in the same run, rounds interleaved
+(reference, ledger, reference, ledger ...), because these 2-core machines are shared
+and noisy: the ratio of two figures taken side by side is what counts.
 
 ``LEDGER_BENCH_LINES`` limits every data file to its first N lines (``make
 bench-smoke`` sets it); the figures are then meaningless, only the plumbing is checked.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import random
 import shutil
 import sqlite3
 import statistics
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,16 +66,160 @@ def edges(path: Path) -> list[tuple[str, str, int]]:
     return found
 
 
-def stored_rows(ledger_file: Path) -> list[tuple[Any, ...]]:
-    """The stored events of a SQLite ledger, as rows of its ``stored_events`` table."""
+@attrs.frozen
+class StoredRows:
+    """Every row of every table of a SQLite ledger file, and the statements that made
+    its tables and indexes: what an import wrote, to be written again raw."""
+
+    schema: tuple[str, ...]
+    tables: tuple[tuple[str, int, list[tuple[Any, ...]]], ...]
+    """``(table, number of columns, rows in rowid order)`` of each table with rows."""
+
+    @property
+    def count(self) -> int:
+        return sum(len(rows) for _, _, rows in self.tables)
+
+
+def stored_rows(ledger_file: Path) -> StoredRows:
+    """What a SQLite ledger file holds, table by table (see :class:`StoredRows`)."""
     with sqlite3.connect(ledger_file) as db:
-        return db.execute(
-            "SELECT originator_id, originator_version, topic, state FROM stored_events "
-            "ORDER BY rowid"
+        found = db.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', rowid"
         ).fetchall()
+        tables = []
+        for kind, name, sql in found:
+            if kind != "table":
+                continue
+            cursor = db.execute(f'SELECT * FROM "{name}"')  # rowid order: as written
+            rows = cursor.fetchall()
+            if "WITHOUT ROWID" in sql.upper():
+                # Keyed by hashes (touchpoint ids, person ids, digests): the import wrote
+                # them in an order unrelated to their keys, not sorted as read back here.
+                random.Random(14).shuffle(rows)
+            if rows:
+                tables.append((name, len(cursor.description), rows))
+    return StoredRows(tuple(sql for _, _, sql in found), tuple(tables))
+
+
+def raw_insert(path: Path, stored: StoredRows) -> None:
+    """The floor of writing ``stored``: a fresh file with the same tables and indexes,
+    every row by ``executemany`` in one transaction, in WAL mode with the page cache the
+    ledger's own writes use (``ledger.store.sqlite``)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA cache_size = -131072")
+    for statement in stored.schema:
+        db.execute(statement)
+    db.execute("BEGIN")
+    for name, width, rows in stored.tables:
+        marks = ", ".join("?" * width)
+        db.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
+    db.execute("COMMIT")
+    db.close()
+
+
+def fresh_paths(directory: Path, stem: str) -> Iterator[Path]:
+    """New file names in ``directory``: ``stem-1.db``, ``stem-2.db`` ..."""
+    number = 0
+    while True:
+        number += 1
+        yield directory / f"{stem}-{number}.db"
+
+
+def copy_ledger(source: Path, target: Path) -> Path:
+    """A copy of a SQLite ledger file (and its -wal, -shm) that may be changed."""
+    for suffix in ("", "-wal", "-shm"):
+        origin = Path(f"{source}{suffix}")
+        if origin.exists():
+            shutil.copyfile(origin, f"{target}{suffix}")
+    return target
+
+
+def file_bytes(path: Path) -> int:
+    """A SQLite ledger's bytes on disk: the file, its -wal and -shm."""
+    return sum(
+        Path(f"{path}{suffix}").stat().st_size
+        for suffix in ("", "-wal", "-shm")
+        if Path(f"{path}{suffix}").exists()
+    )
+
+
+VIEW_PREFIX = "ledger_view_"
+
+
+def bytes_by_part(path: Path) -> dict[str, int]:
+    """Bytes of a SQLite ledger's pages (after a checkpoint), split into ``events`` (the
+    log: stored events, the hash chain, the facts index, keys, identities, tracking) and
+    ``views`` (every ``ledger_view_*`` table and index), from SQLite's ``dbstat``."""
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        indexes = dict(db.execute("SELECT name, tbl_name FROM sqlite_master").fetchall())
+        parts = {"events": 0, "views": 0, "free": 0}
+        for name, size in db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"):
+            table = indexes.get(name, name)
+            parts["views" if table.startswith(VIEW_PREFIX) else "events"] += size
+        (pages,) = db.execute("PRAGMA page_count").fetchone()
+        (page,) = db.execute("PRAGMA page_size").fetchone()
+        parts["free"] = pages * page - parts["events"] - parts["views"]
+    return parts
+
+
+# -- bigger logs, shaped like the real ones --------------------------------------------
+ID_SHIFT = 10_000
+"""Ids of copy k of a log are shifted by k x ID_SHIFT (the real logs' ids are below it)."""
+
+
+def shifted(source: Path, target: Path, copy: int, start: int, limit: int | None = None) -> int:
+    """Write ``source`` (a SNAP log) to ``target`` with ids + ``copy`` x ID_SHIFT and
+    times moved so that its earliest line falls at ``start``, self-loops dropped, at
+    most ``limit`` lines (in the file's order); return the last unix time written.
+    Synthetic, but shaped like the real log."""
+    with gzip.open(source, "rt") as lines:
+        first_in = min(int(line.split()[2]) for line in lines)
+    high = start
+    written = 0
+    with gzip.open(source, "rt") as lines, gzip.open(target, "wt", compresslevel=1) as out:
+        for line in lines:
+            src, dst, stamp = line.split()
+            if src == dst:
+                continue
+            if limit is not None and written >= limit:
+                break
+            t = start + int(stamp) - first_in
+            high = max(high, t)
+            out.write(f"{int(src) + copy * ID_SHIFT} {int(dst) + copy * ID_SHIFT} {t}\n")
+            written += 1
+    return high
+
+
+def scaled_log(source: Path, target: Path, touchpoints: int, *, start: int = 1_300_000_000) -> int:
+    """A log of ``touchpoints`` lines: copies of ``source`` one after another in time
+    (ids shifted per copy, each copy starting the day after the previous one ends; the
+    last copy cut short), in one gzip file. Returns the last unix time written."""
+    per_copy = len(edges(source))
+    parts = []
+    copy, left, high = 0, touchpoints, start
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        while left > 0:
+            part = Path(scratch) / f"part{copy}.txt.gz"
+            high = shifted(source, part, copy, start, min(left, per_copy))
+            parts.append(part)
+            left -= min(left, per_copy)
+            start = high + 86_400
+            copy += 1
+        with open(target, "wb") as out:  # gzip members concatenated: one gzip stream
+            for part in parts:
+                out.write(part.read_bytes())
+    return high
 
 
 # -- timing ----------------------------------------------------------------------------
+def load() -> str:
+    """The machine's load averages (1, 5, 15 min), as ``uptime`` prints them."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def timed(function: Callable[[], Any]) -> float:
     start = time.perf_counter()
     function()
@@ -170,6 +315,8 @@ class Row:
     target: str
     met: bool | None
     figures: dict[str, Any] = attrs.field(factory=dict)
+    issue: int = 5
+    """The issue whose table the row belongs to."""
 
     def as_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)

@@ -1,8 +1,11 @@
 """Queries as of an arbitrary T.
 
 * The decay of every pair (the decay export, without writing a file) beside DuckDB
-  computing the same sums from the same events in memory, at four T across the history.
-  The ledger object's first export (which loads the columns it keeps) is timed apart.
+  computing the same sums from the same touchpoints in memory, at four T across the
+  history. The ledger object's first export (which loads the columns it keeps) is
+  timed apart. The touchpoints are read from the raw log into DuckDB with each one's
+  model-free factor (its place in its conversation session, ``_duck.events``), as the
+  ledger's views keep it: both sides then weigh and sum as of T.
 * One pair's strength, depth and reciprocity beside eventsourcing's
   ``repository.get(id, version=...)`` with a snapshot every 1,000 events, for a pair with
   10,000 touchpoints. No pair of the real logs has that many (email-Eu-core's busiest
@@ -14,14 +17,13 @@ from __future__ import annotations
 
 import math
 import random
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
+from _duck import events
 from _harness import SMOKE, Paired, Row, millis, paired, timed
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -41,35 +43,19 @@ ES_READS = 20 if SMOKE else 100
 
 
 # -- decay of every pair vs DuckDB -------------------------------------------------------
-def _pair_events(path: Path) -> list[tuple[str, str, float]]:
-    """``(a, b, t seconds)`` of every touchpoint, decoded from the stored events."""
-    found = []
-    with sqlite3.connect(path) as db:
-        cursor = db.execute(
-            "SELECT state FROM stored_events WHERE topic LIKE '%Touchpoint.Recorded'"
-        )
-        for (state,) in cursor:
-            fact = orjson.loads(state)
-            t = datetime.fromisoformat(fact["occurred_at"]["_data_"]).timestamp()
-            for other in fact["counterparts"]:
-                a, b = sorted((fact["initiator"], other))
-                found.append((a, b, t))
-    return found
-
-
 @pytest.fixture(scope="module")
-def duck(email_ledger: Path) -> Iterator[tuple[Any, float, float]]:
-    """An in-memory DuckDB table ``ev(a, b, t, w)`` of the same events; its time range."""
+def duck(email_ledger: Path, email_log: Path) -> Iterator[tuple[Any, float, float]]:
+    """An in-memory DuckDB table ``ev(a, b, t, w)`` of the same touchpoints (``t`` in
+    seconds, ``w`` a message's weight times the touch's factor); its time range."""
     duckdb = pytest.importorskip("duckdb")
-    pandas = pytest.importorskip("pandas")
     with ledger.open(f"sqlite:///{email_ledger}") as book:
         weight = book.decay_model.weights["message"]
-    frame = pandas.DataFrame(_pair_events(email_ledger), columns=["a", "b", "t"])
-    frame["w"] = weight
     con = duckdb.connect()
-    con.register("frame", frame)
-    con.execute("CREATE TABLE ev AS SELECT * FROM frame")
-    con.unregister("frame")
+    events(con, str(email_log))
+    con.execute(
+        f"CREATE TABLE ev AS SELECT a, b, CAST(t AS DOUBLE) AS t, {weight} * f AS w FROM fx"
+    )
+    con.execute("DROP TABLE fx")
     low, high = con.execute("SELECT min(t), max(t) FROM ev").fetchone()
     yield con, float(low), float(high)
     con.close()
@@ -201,7 +187,6 @@ def _reference_app(path: Path, touches: list[Touch]) -> tuple[SnapshottingApp, A
     return app, pair.id
 
 
-@pytest.mark.benchmark(group="point-query")
 def _moments_and_versions(touches: list[Touch]) -> tuple[list[datetime], list[int]]:
     """Random times across the pair's history (and a month after), random versions."""
     chooser = random.Random(5)
@@ -210,6 +195,7 @@ def _moments_and_versions(touches: list[Touch]) -> tuple[list[datetime], list[in
     return moments, [chooser.randint(1, SYNTHETIC + 1) for _ in range(ES_READS)]
 
 
+@pytest.mark.benchmark(group="point-query")
 def test_point_query_vs_eventsourcing_snapshots(
     benchmark: Any,
     record_row: Callable[[object, Row], None],
@@ -217,9 +203,9 @@ def test_point_query_vs_eventsourcing_snapshots(
     tmp_path: Path,
 ) -> None:
     path = ledger_copy()
-    with sqlite3.connect(path) as db:
-        (first,) = db.execute("SELECT min(t) FROM ledger_pair_touches").fetchone()
-    touches = _synthetic(from_micros(int(first)))
+    with ledger.open(f"sqlite:///{path}") as book:
+        first = book.pair_table()["first_touch_at"].min().astype("datetime64[us]")
+    touches = _synthetic(from_micros(int(first.astype("int64"))))
     app, pair_id = _reference_app(tmp_path / "snapshots.db", touches)
     moments, versions = _moments_and_versions(touches)
     with ledger.open(f"sqlite:///{path}") as book:
