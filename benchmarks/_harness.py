@@ -10,7 +10,10 @@ bench-smoke`` sets it); the figures are then meaningless, only the plumbing is c
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
+import json
 import os
 import random
 import shutil
@@ -21,10 +24,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import attrs
+
+import ledger
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -145,6 +151,33 @@ def file_bytes(path: Path) -> int:
     )
 
 
+def touchpoints_of(path: Path) -> int:
+    """How many touchpoints a SQLite ledger holds (every pair's touches, summed)."""
+    with ledger.open(f"sqlite:///{path}") as book:
+        return int(book.pair_table()["touches"].sum())
+
+
+def pair_query_ms(path: Path, count: int, seed: int = 14) -> tuple[float, str, str]:
+    """Median milliseconds of ``book.pair(a, b, as_of=T)`` for the ledger's busiest pair
+    at ``count`` random T across its history, on an open ledger (one query warms it)."""
+    with ledger.open(f"sqlite:///{path}") as book:
+        table = book.pair_table()
+        busiest = int(table["touches"].argmax())
+        a, b = str(table["a"][busiest]), str(table["b"][busiest])
+        low = table["first_touch_at"][busiest].astype("datetime64[us]").astype(datetime)
+        high = table["last_touch_at"][busiest].astype("datetime64[us]").astype(datetime)
+        chooser = random.Random(seed)
+        moments = [
+            (low + (high - low) * chooser.random()).replace(tzinfo=UTC) for _ in range(count)
+        ]
+        book.pair(a, b, as_of=moments[0])
+        times = []
+        for moment in moments:
+            times.append(timed(lambda moment=moment: book.pair(a, b, as_of=moment)))
+    times.sort()
+    return times[len(times) // 2] * 1000, a, b
+
+
 VIEW_PREFIX = "ledger_view_"
 
 
@@ -193,25 +226,70 @@ def shifted(source: Path, target: Path, copy: int, start: int, limit: int | None
     return high
 
 
-def scaled_log(source: Path, target: Path, touchpoints: int, *, start: int = 1_300_000_000) -> int:
-    """A log of ``touchpoints`` lines: copies of ``source`` one after another in time
-    (ids shifted per copy, each copy starting the day after the previous one ends; the
-    last copy cut short), in one gzip file. Returns the last unix time written."""
-    per_copy = len(edges(source))
-    parts = []
-    copy, left, high = 0, touchpoints, start
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-        while left > 0:
-            part = Path(scratch) / f"part{copy}.txt.gz"
-            high = shifted(source, part, copy, start, min(left, per_copy))
-            parts.append(part)
-            left -= min(left, per_copy)
+@attrs.frozen
+class ScaledLog:
+    """A log made of shifted copies of a real one (:func:`scaled_log`)."""
+
+    path: Path
+    touchpoints: int
+    copies: int
+    """Copies written; the last may be cut short."""
+    last_full: int
+    """The last copy written whole (0 when even the first is cut short)."""
+    end: int
+    """The last unix time written."""
+
+
+def scaled_log(
+    source: Path, target: Path, touchpoints: int, *, start: int = 1_300_000_000
+) -> ScaledLog:
+    """A log of ``touchpoints`` lines in one gzip stream: copies of ``source`` (self-loops
+    dropped) one after another in time, copy k with ids + k x ID_SHIFT and starting the
+    day after copy k - 1 ends, the last copy cut short."""
+    lines = [(int(a), int(b), int(t)) for a, b, t in edges(source)]
+    low = min(t for _, _, t in lines)
+    written = copy = 0
+    high = start
+    with gzip.open(target, "wt", compresslevel=1) as out:
+        while written < touchpoints:
+            part = lines[: touchpoints - written]
+            shift = copy * ID_SHIFT
+            out.writelines(f"{a + shift} {b + shift} {start + t - low}\n" for a, b, t in part)
+            high = max(start + t - low for _, _, t in part)
+            written += len(part)
             start = high + 86_400
             copy += 1
-        with open(target, "wb") as out:  # gzip members concatenated: one gzip stream
-            for part in parts:
-                out.write(part.read_bytes())
-    return high
+    full = copy - 1 if len(part) == len(lines) else max(copy - 2, 0)
+    return ScaledLog(target, written, copy, full, high)
+
+
+# -- the exports beside DuckDB (test_exports, test_scaling) ---------------------------
+DUCK = Path(__file__).resolve().parent / "_duck.py"
+QUESTIONS = ("decay", "network", "fading")
+
+
+def commands(
+    question: str, url: str, log: Path, asked: dict[str, Any], out: Path
+) -> tuple[list[Any], list[Any]]:
+    """The ledger's command and DuckDB's for ``question``, both writing to ``out``
+    (the decay export) or to standard output (JSON)."""
+    at = ["--as-of", f"@{asked['end']}"]
+    duck = [sys.executable, DUCK, question, log, "--as-of-us", asked["end"] * 1_000_000]
+    duck += ["--half-life", asked["half_life"], "--weight", asked["weight"]]
+    if question == "decay":
+        ours = [LEDGER_CLI, "--db", url, "export", "decay", *at, "-o", f"{out}.ledger.csv"]
+        return ours, [*duck, "-o", f"{out}.duck.csv"]
+    if question == "network":
+        return [LEDGER_CLI, "--db", url, "network", "--all", *at, "--format", "json"], duck
+    ours = [LEDGER_CLI, "--db", url, "remind", "--me", asked["me"], *at, "--format", "json"]
+    return ours, [*duck, "--me", asked["me"]]
+
+
+def answer(question: str, stdout: str, out: Path, side: str) -> Any:
+    """The answer a side wrote, parsed: CSV rows as dicts, or JSON."""
+    if question == "decay":
+        return list(csv.DictReader(io.StringIO(Path(f"{out}.{side}.csv").read_text())))
+    return json.loads(stdout)
 
 
 # -- timing ----------------------------------------------------------------------------
