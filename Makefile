@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TYPECHECK := build/typecheck
 
-.PHONY: install uninstall demo test lint typecheck layers tree bench bench-smoke clean
+.PHONY: install uninstall demo test lint typecheck layers tree bench bench-scaling bench-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ layers: tree
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,mean,rounds
+
+# The scaling table alone, at LEDGER_BENCH_SCALES touchpoints (default 500000,1000000,2000000;
+# e.g. LEDGER_BENCH_SCALES=5000000,10000000 make bench-scaling); merged into results.json.
+bench-scaling: $(STAMP)
+	$(BIN)/python -m pytest benchmarks/test_scaling.py --benchmark-only --benchmark-columns=min,median,mean,rounds
 
 bench-smoke: $(STAMP)
 	LEDGER_BENCH_LINES=20000 $(BIN)/python -m pytest benchmarks --benchmark-disable -q

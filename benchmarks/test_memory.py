@@ -1,20 +1,21 @@
 """Peak memory (RSS) of importing and replaying sx-mathoverflow, each its own process.
 
 ``--skip-invalid`` skips its 116,109 self-loops. The peak of each process is read with
-``os.wait4`` (see ``_harness.run_process``). The import of the smaller e-mail log is
+GNU time (see ``_harness.run_process``). The import of the smaller e-mail log is
 measured too (the import row records its peak), to see whether state grows with events
 or with pairs.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _harness import LEDGER_CLI, Row, run_process
+
+import ledger
 
 pytestmark = pytest.mark.benchmark(group="memory")
 
@@ -42,9 +43,9 @@ def test_peak_rss_import_and_replay_mathoverflow(
 
 
 def _rss_row(path: Path, found: dict[str, tuple[float, int]], email: Row | None) -> Row:
-    with sqlite3.connect(path) as db:
-        (events,) = db.execute("SELECT count(*) FROM stored_events").fetchone()
-        (pairs,) = db.execute("SELECT count(*) FROM ledger_pair_last").fetchone()
+    with ledger.open(f"sqlite:///{path}") as book:
+        events = book.log_position
+        pairs = len(book.pair_table()["a"])
     mb = {step: rss / 2**20 for step, (_, rss) in found.items()}
     peak = max(mb.values())
     email_peak = (

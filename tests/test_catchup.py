@@ -127,6 +127,40 @@ def test_small_rounds_and_pages_equal_one_round(
     assert book.verify() == []
 
 
+def test_a_round_is_bounded_by_its_touches_not_by_a_page_of_batch_events(
+    book: ledger.Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of events may hold many batches (an import stores up to 50,000 touches per
+    event): a round stops near ROUND_TOUCHES touches, whatever the page size."""
+    for batch in range(4):
+        book.record_many(
+            (
+                ledger.Touch(
+                    "message", "ann", "bob", at(batch * 100 + n), source_ref=f"{batch}.{n}"
+                )
+                for n in range(30)
+            ),
+            create_people=True,
+        )
+    book.rebuild()
+    whole = _pairs(book)
+    rounds: list[int] = []
+    apply = _catchup._writes.apply
+
+    def counted(views: Any, c: Any, found: Any, *args: Any, **kwargs: Any) -> bool:
+        rounds.append(found.touches)
+        return bool(apply(views, c, found, *args, **kwargs))
+
+    monkeypatch.setattr(_catchup._writes, "apply", counted)
+    monkeypatch.setattr(_catchup, "ROUND_TOUCHES", 50)
+    book.rebuild()
+    touched = [n for n in rounds if n]
+    assert sum(touched) == 120 and len(touched) >= 2
+    assert max(touched) <= 50 + 30  # the round's bound, overshot by one batch at most
+    assert _pairs(book) == whole
+    assert book.verify() == []
+
+
 def test_back_dated_touches_and_retractions_refold_their_pairs_only(book: ledger.Ledger) -> None:
     for key in ("ann", "bob", "cat"):
         book.add_person(key)

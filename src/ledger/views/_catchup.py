@@ -97,17 +97,34 @@ class _Counter:
 
 
 def _read(
-    views: Views, c: Any, start: int, counted: _Counter, only: str | None = None
+    views: Views,
+    c: Any,
+    start: int,
+    counted: _Counter,
+    only: str | None = None,
+    stop: int = _NO_STOP,
 ) -> tuple[Round, int | None]:
-    """One round of events after ``start``, read with cursor ``c``: the facts and the
-    last notification id read (None when there was nothing)."""
-    found, last = Round(), None
+    """One round of events after ``start`` (up to ``stop``), read with cursor ``c``: the
+    facts and the last notification id read (None when there was nothing)."""
+    # A batch event may hold 50,000 touches, so a page of PAGE events could hold millions:
+    # a page holds no more events than the touches left in the round allow (at the most
+    # one event of this round held; growing from one event while none held any), and
+    # decoding stops once the round is full (the rest of the page is the next round's),
+    # so that the round, not the page, bounds the memory.
+    found, last, limit, most = Round(), None, 1, 0
     while found.count < ROUND_EVENTS and found.touches < ROUND_TOUCHES:
-        page = read_events(views.store.storage, c, start, _NO_STOP, PAGE)
-        decode(views.store, c, page, found, only)
+        page = read_events(views.store.storage, c, start, stop, limit)
+        for number, event in enumerate(page):
+            before = found.touches
+            decode(views.store, c, [event], found, only)
+            most = max(most, found.touches - before)
+            last = start = event[0]
+            if found.touches >= ROUND_TOUCHES:
+                counted.add(number + 1)
+                return found, last
         counted.add(len(page))
-        if page:
-            last = start = page[-1][0]
-        if len(page) < PAGE:
+        if len(page) < limit:
             break
+        left = ROUND_TOUCHES - found.touches
+        limit = min(PAGE, 2 * limit) if not most else max(1, min(PAGE, left // most))
     return found, last

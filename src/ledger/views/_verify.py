@@ -18,10 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ledger.store import pages, read_events, values_of
+from ledger.store import pages, values_of
 from ledger.store.sqlite import DIALECT
-from ledger.views import _segments, _writes
-from ledger.views._decode import Round, decode
+from ledger.views import _catchup, _segments, _writes
 from ledger.views._schema import TABLES, Views, ddl
 
 __all__ = ["differences"]
@@ -44,7 +43,7 @@ _COMPARED = {
     "view_snoozes": "no",
     "view_settings": "key",
 }
-_PAGE, _NO_STOP, _LIST = 200, 2**63 - 1, 20
+_LIST = 20
 
 
 class _Scratch(Views):
@@ -90,23 +89,18 @@ def _replay(scratch: _Scratch, real_c: Any, position: int, zone: str, progress: 
     for statement in ddl(DIALECT):
         c.execute(statement)
     c.execute("BEGIN")
-    read = 0
     # As a rebuild does: who is whom first (people, identities, merges, settings ...),
-    # then every touch, so that a touch recorded before a merge is attributed as it says.
+    # then every touch, so that a touch recorded before a merge is attributed as it says;
+    # in rounds bounded as a catch-up's are (by touches, not by a page of batch events).
     for only in ("facts", "touches"):
         start = -(2**63)
+        counted = _catchup._Counter(progress if only == "touches" else None)
         while start < position:
-            found = Round()
-            page = read_events(scratch.store.storage, real_c, start, position, _PAGE)
-            if not page:
+            found, end = _catchup._read(scratch, real_c, start, counted, only, stop=position)
+            if end is None:
                 break
-            decode(scratch.store, real_c, page, found, only)
             _writes.apply(scratch, c, found, zone, store_c=real_c)
-            start = page[-1][0]
-            if only == "touches":
-                read += len(page)
-                if progress is not None:
-                    progress(read)
+            start = end
         if only == "facts":
             _writes.settle_merges(scratch, c)
     c.execute("COMMIT")
