@@ -86,6 +86,7 @@ def _row(key: str, what: str, timing: Paired, count: int, opening: dict[str, flo
             "plain_seconds": timing.reference_rounds,
             **opening,
         },
+        issue=13,
     )
 
 
